@@ -1,0 +1,56 @@
+// hil — hardware-in-the-loop integration tests for MQTT / AWS IoT firmware.
+
+#include "exit_codes.hpp"
+#include "run_command.hpp"
+
+#include "hil/core/error.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char **argv) {
+    using namespace hil::cli;
+    CLI::App app{"hil: hardware-in-the-loop tests for MQTT / AWS IoT firmware (PSoC6 kits and the virtual device)"};
+    app.set_version_flag("--version", std::string("hil ") + HIL_VERSION);
+    app.require_subcommand(1);
+
+    RunOptions run;
+    auto *run_cmd = app.add_subcommand("run", "Run scenario files (directories are searched for *.yaml)");
+    run_cmd->add_option("paths", run.paths, "Scenario files or directories")->required();
+    run_cmd->add_option("--out", run.out_dir, "Run directory (default: hil-runs/<run-id>)");
+    run_cmd->add_option("--junit", run.junit, "Also write JUnit XML here");
+    run_cmd->add_option("--json", run.json, "Also write results.json here");
+    run_cmd->add_option("--bench", run.bench, "Bench file (default: the virtual bench on loopback)");
+    run_cmd->add_option("--misbehave", run.misbehaviours,
+                        "Start virtual devices with this misbehaviour (negative control); repeatable");
+    run_cmd->add_option("--timeout-scale", run.timeout_scale, "Multiply every timeout (slow benches)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->footer("Exit codes: 0 all executed scenarios passed, 1 a scenario failed, 2 usage or scenario-file "
+                    "error (also: nothing selected), 3 infrastructure error, 128+N interrupted by signal N.");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : kUsageError;
+    }
+
+    try {
+        if (*run_cmd) return run_command(run);
+    } catch (const hil::ConfigError &e) {
+        std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files" << std::endl;
+        return kUsageError;
+    } catch (const hil::UsageError &e) {
+        std::cerr << "hil: " << e.what() << std::endl;
+        return kUsageError;
+    } catch (const hil::InfraError &e) {
+        std::cerr << "hil: infrastructure error: " << e.what()
+                  << (e.log_path().empty() ? "" : "\n  log: " + e.log_path()) << std::endl;
+        return kInfraError;
+    } catch (const std::exception &e) {
+        std::cerr << "hil: internal error: " << e.what() << std::endl;
+        return kInfraError;
+    }
+    return kUsageError;
+}

@@ -1,0 +1,42 @@
+#pragma once
+// CloudClient over Eclipse Paho MQTT C++ (MQTT 3.1.1) — deliberately another MQTT stack than the
+// virtual device's libmosquitto, so a bug shared by both sides cannot hide itself.
+
+#include "hil/cloud/cloud_client.hpp"
+#include "hil/core/event_bus.hpp"
+
+#include <memory>
+#include <string>
+
+namespace mqtt {
+class async_client;
+}
+
+namespace hil {
+
+struct PahoCloudOptions {
+    std::string server_uri;   ///< "tcp://127.0.0.1:1883"
+    std::string client_id;    ///< unique per run (see names in scenario/run_names.hpp)
+    std::string origin = "cloud"; ///< the `origin` of its events
+    int keepalive_s = 30;
+};
+
+class PahoCloudClient final : public CloudClient {
+  public:
+    PahoCloudClient(PahoCloudOptions options, EventBus &bus);
+    ~PahoCloudClient() override;
+
+    void connect(Deadline deadline) override;
+    void subscribe(const std::string &filter, int qos, Deadline deadline) override;
+    void publish(const std::string &topic, const std::string &payload, int qos, bool retain,
+                 Deadline deadline) override;
+    void disconnect() noexcept override;
+    [[nodiscard]] const std::string &client_id() const override { return options_.client_id; }
+
+  private:
+    PahoCloudOptions options_;
+    EventBus &bus_;
+    std::unique_ptr<mqtt::async_client> client_;
+};
+
+} // namespace hil

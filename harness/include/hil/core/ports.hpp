@@ -1,0 +1,14 @@
+#pragma once
+// Ephemeral TCP ports for the parts the harness starts (never hard-coded ports).
+
+#include <cstdint>
+#include <string>
+
+namespace hil {
+
+/// Asks the kernel for a free TCP port on `bind_address` (bind to port 0, read it back, close).
+/// Another process could take it before the caller binds it; owners therefore detect a busy port
+/// at startup and retry with a new one. Throws InfraError if no port can be had.
+[[nodiscard]] std::uint16_t allocate_tcp_port(const std::string &bind_address);
+
+} // namespace hil

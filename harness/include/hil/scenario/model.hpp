@@ -1,0 +1,60 @@
+#pragma once
+// The validated scenario model (scenario schema v0, scenarios/README.md). The loader builds it
+// from YAML; the runner executes it. String fields may hold `${variables}`, substituted when the
+// step runs (see template.hpp).
+
+#include "hil/core/clock.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hil {
+
+/// Where something was written: file and 1-based line/column.
+struct SourcePos {
+    std::string file;
+    int line = 0;
+    int column = 0;
+    [[nodiscard]] std::string to_string() const {
+        return file + ":" + std::to_string(line) + (column > 0 ? ":" + std::to_string(column) : "");
+    }
+};
+
+enum class StepKind { device, expect_device, cloud_subscribe, cloud_publish, expect_cloud };
+
+/// The YAML keyword of a step kind ("expect.cloud").
+[[nodiscard]] const char *keyword(StepKind kind);
+
+/// One step. Which fields matter depends on `kind` (see scenarios/README.md §3).
+struct Step {
+    StepKind kind = StepKind::device;
+    SourcePos pos;
+    std::string device = "dut";      ///< device handle (device, expect.device)
+    std::string target;              ///< command / event name / topic or topic filter
+    nlohmann::json args = nlohmann::json::object(); ///< device: command arguments
+    /// device: "ok" (default), "err", or an error class the answer must carry.
+    std::string expect_answer = "ok";
+    std::optional<std::string> payload;  ///< cloud.publish payload / expect.cloud exact payload
+    std::optional<nlohmann::json> match; ///< expect.*: JSON subset the payload must contain
+    std::optional<int> qos;          ///< cloud.*: QoS (publish/subscribe default 0; expect: exact)
+    bool retain = false;             ///< cloud.publish
+    Millis within{0};                ///< deadline (already defaulted; scaled at run time)
+};
+
+struct Scenario {
+    std::string name;
+    std::string description;
+    std::string file;                ///< path as given on the command line
+    SourcePos pos;
+    std::vector<std::string> tags;
+    std::vector<std::string> requires_;  ///< capability names (registry)
+    std::vector<std::string> kills;      ///< misbehaviour names (registry)
+    std::string profile;             ///< broker profile pinned by the scenario ("" = any)
+    Millis timeout{0};               ///< whole-scenario bound (0: none beyond the steps)
+    std::vector<Step> steps;
+};
+
+} // namespace hil

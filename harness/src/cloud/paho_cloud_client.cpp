@@ -1,0 +1,83 @@
+#include "hil/cloud/paho_cloud_client.hpp"
+
+#include "hil/core/error.hpp"
+
+#include <mqtt/async_client.h>
+
+namespace hil {
+
+namespace {
+// Starts a Paho operation and waits for its token. Paho throws both when starting (e.g. already
+// disconnected) and when waiting; both become InfraError naming the operation.
+// Paho waits take a relative duration; a token still pending at the deadline is late.
+template <class Start>
+mqtt::token_ptr await(Start &&start, Deadline deadline, const std::string &what) {
+    try {
+        mqtt::token_ptr token = start();
+        if (!token->wait_for(std::chrono::duration_cast<Millis>(deadline.remaining()))) {
+            throw InfraError("cloud client: " + what + " not completed before the deadline");
+        }
+        return token;
+    } catch (const mqtt::exception &e) {
+        throw InfraError("cloud client: " + what + " failed: " + e.what());
+    }
+}
+} // namespace
+
+PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
+    : options_(std::move(options)), bus_(bus),
+      client_(std::make_unique<mqtt::async_client>(options_.server_uri, options_.client_id)) {
+    client_->set_message_callback([this](mqtt::const_message_ptr msg) {
+        bus_.publish(Source::cloud, options_.origin, kCloudMessageKind,
+                     {{"topic", msg->get_topic()},
+                      {"payload", msg->get_payload_str()},
+                      {"qos", msg->get_qos()},
+                      {"retain", msg->is_retained()},
+                      {"dup", msg->is_duplicate()}});
+    });
+    client_->set_connection_lost_handler([this](const std::string &cause) {
+        bus_.publish(Source::cloud, options_.origin, "cloud.disconnected", {{"reason", cause}});
+    });
+}
+
+PahoCloudClient::~PahoCloudClient() { disconnect(); }
+
+void PahoCloudClient::connect(Deadline deadline) {
+    auto opts = mqtt::connect_options_builder()
+                    .clean_session(true)
+                    .keep_alive_interval(std::chrono::seconds(options_.keepalive_s))
+                    .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining()) +
+                                     std::chrono::seconds(1))
+                    .mqtt_version(MQTTVERSION_3_1_1)
+                    .finalize();
+    await([&] { return client_->connect(opts); }, deadline, "connect to " + options_.server_uri);
+    bus_.publish(Source::cloud, options_.origin, "cloud.connected", {{"server", options_.server_uri}});
+}
+
+void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline deadline) {
+    const auto token = await([&] { return client_->subscribe(filter, qos); }, deadline,
+                             "subscribe to '" + filter + "'");
+    const auto granted = token->get_subscribe_response().get_reason_codes();
+    if (!granted.empty() && granted.front() >= 0x80) {
+        throw InfraError("cloud client: the broker refused the subscription to '" + filter + "'");
+    }
+    bus_.publish(Source::cloud, options_.origin, "cloud.subscribed", {{"topic", filter}, {"qos", qos}});
+}
+
+void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos,
+                              bool retain, Deadline deadline) {
+    auto msg = mqtt::make_message(topic, payload, qos, retain);
+    await([&] { return client_->publish(msg); }, deadline, "publish to '" + topic + "'");
+    bus_.publish(Source::cloud, options_.origin, "cloud.published",
+                 {{"topic", topic}, {"payload", payload}, {"qos", qos}, {"retain", retain}});
+}
+
+void PahoCloudClient::disconnect() noexcept {
+    try {
+        if (client_ && client_->is_connected()) client_->disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (...) {
+        // Best effort: the broker drops the session when the socket closes anyway.
+    }
+}
+
+} // namespace hil

@@ -1,0 +1,34 @@
+#include "hil/core/ports.hpp"
+
+#include "hil/core/error.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace hil {
+
+std::uint16_t allocate_tcp_port(const std::string &bind_address) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    if (inet_pton(AF_INET, bind_address.c_str(), &addr.sin_addr) != 1) {
+        throw InfraError("bind address '" + bind_address + "' is not an IPv4 address");
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw InfraError(std::string("socket: ") + std::strerror(errno));
+    socklen_t len = sizeof addr;
+    if (bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
+        const int err = errno;
+        close(fd);
+        throw InfraError("cannot get a free port on " + bind_address + ": " + std::strerror(err));
+    }
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+} // namespace hil

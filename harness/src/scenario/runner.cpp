@@ -1,0 +1,328 @@
+#include "hil/scenario/runner.hpp"
+
+#include "hil/core/error.hpp"
+#include "hil/scenario/matcher.hpp"
+#include "hil/scenario/template.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace hil {
+
+const char *to_string(Verdict verdict) {
+    switch (verdict) {
+    case Verdict::pass: return "PASS";
+    case Verdict::fail: return "FAIL";
+    case Verdict::error: return "ERROR";
+    case Verdict::skip: return "SKIP";
+    }
+    return "ERROR";
+}
+
+std::vector<std::string> device_handles(const Scenario &scenario) {
+    std::vector<std::string> handles;
+    for (const auto &step : scenario.steps) {
+        const bool uses_device = step.kind == StepKind::device || step.kind == StepKind::expect_device;
+        if (uses_device && std::find(handles.begin(), handles.end(), step.device) == handles.end()) {
+            handles.push_back(step.device);
+        }
+    }
+    return handles;
+}
+
+namespace {
+
+constexpr std::size_t kNearbyLimit = 8;
+constexpr std::size_t kConsoleTail = 10;
+
+/// A step that did not hold: carries the failure context up to run().
+struct StepFailed {
+    std::string expected;
+    std::string observed;
+    nlohmann::json nearby = nlohmann::json::array();
+};
+
+std::string seconds_text(Millis ms) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3gs", static_cast<double>(ms.count()) / 1000.0);
+    return buf;
+}
+
+class Execution {
+  public:
+    Execution(const Scenario &scenario, ScenarioBench &bench, EventBus &bus, std::uint64_t start)
+        : scenario_(scenario), bench_(bench), bus_(bus), start_(start) {}
+
+    void run_step(const Step &step, StepResult &result) {
+        switch (step.kind) {
+        case StepKind::device: device_step(step, result); break;
+        case StepKind::expect_device: expect_device(step, result); break;
+        case StepKind::cloud_subscribe:
+            result.target = sub(step.target);
+            bench_.cloud().subscribe(result.target, step.qos.value_or(0), Deadline::after(step.within));
+            break;
+        case StepKind::cloud_publish:
+            result.target = sub(step.target);
+            bench_.cloud().publish(result.target, sub(step.payload.value_or("")), step.qos.value_or(0),
+                                   step.retain, Deadline::after(step.within));
+            break;
+        case StepKind::expect_cloud: expect_cloud(step, result); break;
+        }
+    }
+
+    /// The last console lines of a device, for failure context.
+    nlohmann::json console_tail(const std::string &handle) const {
+        auto lines = bus_.snapshot(start_, 0, [&](const Event &e) {
+            return e.origin == handle && e.source == Source::device;
+        });
+        nlohmann::json out = nlohmann::json::array();
+        const std::size_t first = lines.size() > kConsoleTail ? lines.size() - kConsoleTail : 0;
+        for (std::size_t i = first; i < lines.size(); ++i) {
+            out.push_back(lines[i].kind + " " + lines[i].payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        }
+        return out;
+    }
+
+  private:
+    std::string sub(const std::string &text) const { return substitute(text, bench_.variables()); }
+
+    std::uint64_t &cursor(const std::string &stream) {
+        auto it = cursors_.find(stream);
+        if (it == cursors_.end()) it = cursors_.emplace(stream, start_).first;
+        return it->second;
+    }
+
+    void device_step(const Step &step, StepResult &result) {
+        result.target = step.target;
+        nlohmann::json args = substitute_json(step.args, bench_.variables());
+        if (step.target == "mqtt.connect") {
+            // The bench knows the broker and the run-derived client id; the scenario need not.
+            const auto &vars = bench_.variables();
+            if (!args.contains("host")) args["host"] = vars.at("broker.host");
+            if (!args.contains("port")) args["port"] = std::stoi(vars.at("broker.port"));
+            if (!args.contains("client_id")) {
+                args["client_id"] = step.device == "dut" ? vars.at("client_id") : vars.at("client_id") + "-" + step.device;
+            }
+        }
+        auto &device = bench_.device(step.device);
+        const auto answer = device.request(step.target, args, Deadline::after(step.within));
+        if (!answer) {
+            throw StepFailed{"an answer to '" + step.target + "' from device '" + step.device + "' within " +
+                                 seconds_text(step.within),
+                             "no answer (PROTOCOL.md requires exactly one per request)", console_tail(step.device)};
+        }
+        const bool want_ok = step.expect_answer == "ok";
+        if (answer->ok == want_ok) {
+            if (want_ok || step.expect_answer == "err") return;
+            const std::string cls = answer->body.value("class", "");
+            if (cls == step.expect_answer) return;
+            throw StepFailed{"'" + step.target + "' to fail with " + step.expect_answer,
+                             "it failed with " + cls + ": " + answer->body.value("detail", ""),
+                             nlohmann::json::array({answer->body})};
+        }
+        if (answer->ok) {
+            throw StepFailed{"'" + step.target + "' to be refused (" + step.expect_answer + ")",
+                             "the device answered ok " + answer->body.dump(), nlohmann::json::array({answer->body})};
+        }
+        throw StepFailed{"'" + step.target + "' to succeed",
+                         "the device answered err " + answer->body.value("class", "?") + ": " +
+                             answer->body.value("detail", ""),
+                         nlohmann::json::array({answer->body})};
+    }
+
+    void expect_device(const Step &step, StepResult &result) {
+        result.target = step.target;
+        const auto match = step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
+        auto &from = cursor("device:" + step.device);
+        const auto waited_from = Clock::now();
+        const auto event = bus_.wait_for(
+            from,
+            [&](const Event &e) {
+                return e.source == Source::device && e.origin == step.device && e.kind == step.target &&
+                       (!match || json_contains(e.payload, *match).ok);
+            },
+            Deadline::after(step.within));
+        if (event) {
+            from = event->seq + 1;
+            record_latency(*event, waited_from, result);
+            return;
+        }
+        StepFailed failed;
+        failed.expected = "device '" + step.device + "' event " + step.target +
+                          (match ? " matching " + match->dump() : "") + " within " + seconds_text(step.within);
+        const auto same_kind = bus_.snapshot(from, 0, [&](const Event &e) {
+            return e.source == Source::device && e.origin == step.device && e.kind == step.target;
+        });
+        if (!same_kind.empty()) {
+            failed.observed = std::to_string(same_kind.size()) + " " + step.target + " event(s), none matching";
+            for (const auto &e : same_kind) {
+                if (failed.nearby.size() >= kNearbyLimit) break;
+                failed.nearby.push_back({{"payload", e.payload},
+                                         {"why", match ? json_contains(e.payload, *match).why : "arrived after the deadline"}});
+            }
+        } else {
+            failed.observed = "no " + step.target + " event from '" + step.device + "'";
+            failed.nearby = console_tail(step.device);
+        }
+        throw failed;
+    }
+
+    void expect_cloud(const Step &step, StepResult &result) {
+        const std::string filter = sub(step.target);
+        result.target = filter;
+        const auto payload = step.payload ? std::optional(sub(*step.payload)) : std::nullopt;
+        const auto match = step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
+        // Why a cloud message does not satisfy this step ("" when it does).
+        auto mismatch = [&](const Event &e) -> std::string {
+            const std::string topic = e.payload.value("topic", "");
+            if (!topic_matches(filter, topic)) return "topic " + topic;
+            if (step.qos && e.payload.value("qos", -1) != *step.qos) {
+                return "qos " + std::to_string(e.payload.value("qos", -1));
+            }
+            const std::string body = e.payload.value("payload", "");
+            if (payload && body != *payload) return "payload \"" + body + "\"";
+            if (match) {
+                const auto parsed = nlohmann::json::parse(body, nullptr, false);
+                if (parsed.is_discarded()) return "payload is not JSON: \"" + body + "\"";
+                const auto m = json_contains(parsed, *match);
+                if (!m.ok) return "payload " + m.why;
+            }
+            return "";
+        };
+        auto &from = cursor("cloud");
+        const auto waited_from = Clock::now();
+        const auto event = bus_.wait_for(
+            from, [&](const Event &e) { return e.kind == kCloudMessageKind && mismatch(e).empty(); },
+            Deadline::after(step.within));
+        if (event) {
+            from = event->seq + 1;
+            record_latency(*event, waited_from, result);
+            return;
+        }
+        StepFailed failed;
+        failed.expected = "a cloud message on '" + filter + "'" + (payload ? " with payload \"" + *payload + "\"" : "") +
+                          (match ? " matching " + match->dump() : "") + " within " + seconds_text(step.within);
+        const auto arrived = bus_.snapshot(from, 0, [](const Event &e) { return e.kind == kCloudMessageKind; });
+        if (arrived.empty()) {
+            failed.observed = "no message arrived at the cloud client";
+        } else {
+            std::vector<std::string> topics;
+            for (const auto &e : arrived) {
+                const std::string topic = e.payload.value("topic", "");
+                if (std::find(topics.begin(), topics.end(), topic) == topics.end()) topics.push_back(topic);
+                if (failed.nearby.size() < kNearbyLimit) {
+                    failed.nearby.push_back({{"topic", topic}, {"payload", e.payload.value("payload", "")},
+                                             {"qos", e.payload.value("qos", 0)}, {"why", "differs in " + mismatch(e)}});
+                }
+            }
+            std::string list;
+            for (const auto &t : topics) list += (list.empty() ? "" : ", ") + t;
+            failed.observed = std::to_string(arrived.size()) + " message(s) arrived, on: " + list;
+        }
+        throw failed;
+    }
+
+    static void record_latency(const Event &event, Clock::time_point waited_from, StepResult &result) {
+        if (event.at >= waited_from) {
+            result.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - event.at).count();
+        }
+    }
+
+    const Scenario &scenario_;
+    ScenarioBench &bench_;
+    EventBus &bus_;
+    std::uint64_t start_;
+    std::map<std::string, std::uint64_t> cursors_;
+};
+
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+} // namespace
+
+ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &id, const std::string &run,
+                                   const std::filesystem::path &dir) {
+    ScenarioResult result;
+    result.id = id;
+    result.name = scenario.name;
+    result.file = scenario.file;
+    result.run = run;
+    result.tags = scenario.tags;
+    const auto t0 = Clock::now();
+
+    const auto caps = bench_.capabilities();
+    for (const auto &need : scenario.requires_) {
+        if (caps.count(need) == 0) {
+            result.verdict = Verdict::skip;
+            result.reason = "the bench lacks capability '" + need + "'";
+            return result;
+        }
+    }
+
+    bus_.set_context(id);
+    const std::uint64_t start = bus_.next_seq();
+    bus_.publish(Source::harness, "runner", "scenario.started", {{"id", id}, {"name", scenario.name}, {"file", scenario.file}});
+    std::unique_ptr<ScenarioBench> bench;
+    try {
+        bench = bench_.open(run, dir.string(), device_handles(scenario));
+        result.logs = bench->logs();
+        Execution exec(scenario, *bench, bus_, start);
+        int index = 0;
+        for (const auto &step : scenario.steps) {
+            StepResult sr;
+            sr.index = ++index;
+            sr.keyword = keyword(step.kind);
+            sr.line = step.pos.line;
+            const auto step_t0 = Clock::now();
+            try {
+                exec.run_step(step, sr);
+            } catch (const StepFailed &f) {
+                sr.verdict = Verdict::fail;
+                sr.message = "expected " + f.expected + "; observed " + f.observed;
+                Failure failure;
+                failure.step = sr.index;
+                failure.where = step.pos.to_string();
+                failure.expected = f.expected;
+                failure.observed = f.observed;
+                failure.nearby = f.nearby;
+                result.failure = failure;
+                result.verdict = Verdict::fail;
+                result.reason = "step " + std::to_string(sr.index) + " (" + sr.keyword + " " + sr.target + ") at " +
+                                failure.where + ": " + sr.message;
+            } catch (const InfraError &e) {
+                sr.verdict = Verdict::error;
+                sr.message = e.what();
+                result.verdict = Verdict::error;
+                result.reason = "step " + std::to_string(sr.index) + " (" + sr.keyword + ") at " +
+                                step.pos.to_string() + ": " + e.what();
+            } catch (const std::out_of_range &e) {
+                sr.verdict = Verdict::error;
+                sr.message = e.what();
+                result.verdict = Verdict::error;
+                result.reason = "step " + std::to_string(sr.index) + " at " + step.pos.to_string() + ": " + e.what();
+            }
+            sr.duration_ms = ms_since(step_t0);
+            result.steps.push_back(sr);
+            if (sr.verdict != Verdict::pass) break;
+        }
+    } catch (const Cancelled &) {
+        result.verdict = Verdict::error;
+        result.reason = "interrupted";
+        result.duration_ms = ms_since(t0);
+        bus_.publish(Source::harness, "runner", "scenario.finished", {{"id", id}, {"verdict", "ERROR"}, {"reason", "interrupted"}});
+        bus_.set_context("");
+        throw;
+    } catch (const InfraError &e) {
+        result.verdict = Verdict::error;
+        result.reason = std::string("bench: ") + e.what() + (e.log_path().empty() ? "" : " (log: " + e.log_path() + ")");
+    }
+    bench.reset(); // devices and cloud client go before the verdict is published
+    result.duration_ms = ms_since(t0);
+    bus_.publish(Source::harness, "runner", "scenario.finished",
+                 {{"id", id}, {"verdict", to_string(result.verdict)}, {"reason", result.reason}});
+    bus_.set_context("");
+    return result;
+}
+
+} // namespace hil

@@ -1,0 +1,89 @@
+#include "hil/scenario/template.hpp"
+
+#include <stdexcept>
+
+namespace hil {
+
+const std::vector<std::string_view> &builtin_variable_names() {
+    static const std::vector<std::string_view> names = {
+        "run", "run_id", "scenario", "thing", "client_id", "cloud.client_id",
+        "broker.host", "broker.port", "broker.url"};
+    return names;
+}
+
+namespace {
+// Calls on_ref(name) for each reference and on_text(chunk) for literal text between them.
+template <class OnText, class OnRef>
+bool scan(std::string_view text, std::string &error, OnText on_text, OnRef on_ref) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t dollar = text.find('$', pos);
+        if (dollar == std::string_view::npos || dollar + 1 >= text.size()) {
+            on_text(text.substr(pos));
+            return true;
+        }
+        if (text.compare(dollar, 3, "$${") == 0) {
+            on_text(text.substr(pos, dollar - pos));
+            on_text("${");
+            pos = dollar + 3;
+            continue;
+        }
+        if (text[dollar + 1] != '{') {
+            on_text(text.substr(pos, dollar + 1 - pos));
+            pos = dollar + 1;
+            continue;
+        }
+        const std::size_t close = text.find('}', dollar + 2);
+        if (close == std::string_view::npos) {
+            error = "unterminated '${' in \"" + std::string(text) + "\"";
+            return false;
+        }
+        const auto name = text.substr(dollar + 2, close - dollar - 2);
+        if (name.empty()) {
+            error = "empty variable reference '${}'";
+            return false;
+        }
+        on_text(text.substr(pos, dollar - pos));
+        on_ref(name);
+        pos = close + 1;
+    }
+    return true;
+}
+} // namespace
+
+std::vector<std::string> referenced_variables(std::string_view text, std::string &error) {
+    std::vector<std::string> names;
+    scan(text, error, [](std::string_view) {}, [&](std::string_view name) { names.emplace_back(name); });
+    return names;
+}
+
+std::string substitute(std::string_view text, const Variables &vars) {
+    std::string out;
+    std::string error;
+    const bool ok = scan(
+        text, error, [&](std::string_view chunk) { out += chunk; },
+        [&](std::string_view name) {
+            const auto it = vars.find(name);
+            if (it == vars.end()) throw std::out_of_range("undefined variable ${" + std::string(name) + "}");
+            out += it->second;
+        });
+    if (!ok) throw std::invalid_argument(error);
+    return out;
+}
+
+nlohmann::json substitute_json(const nlohmann::json &value, const Variables &vars) {
+    if (value.is_string()) return nlohmann::json(substitute(value.get<std::string>(), vars));
+    if (value.is_object()) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto &[key, item] : value.items()) out[key] = substitute_json(item, vars);
+        return out;
+    }
+    if (value.is_array()) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto &item : value) out.push_back(substitute_json(item, vars));
+        return out;
+    }
+    return value;
+}
+
+} // namespace hil

@@ -1,0 +1,114 @@
+// The embedded Mosquitto and the Paho cloud client, for real, on loopback.
+#include "hil/broker/embedded_broker.hpp"
+#include "hil/cloud/paho_cloud_client.hpp"
+#include "hil/core/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace hil {
+namespace {
+
+std::filesystem::path fresh_dir(const std::string &name) {
+    auto dir = std::filesystem::temp_directory_path() / ("hil-component-" + std::to_string(getpid())) / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+EmbeddedBrokerOptions options_in(const std::filesystem::path &dir) {
+    EmbeddedBrokerOptions o;
+    o.dir = dir;
+    return o;
+}
+
+TEST(EmbeddedBroker, StartsOnAnEphemeralLoopbackPortAndLogsToTheRunDirectory) {
+    EventBus bus;
+    const auto dir = fresh_dir("start");
+    EmbeddedBroker broker(options_in(dir), bus);
+    EXPECT_EQ(broker.plain().host, "127.0.0.1");
+    EXPECT_GT(broker.plain().port, 1024);
+    std::ifstream conf(dir / "mosquitto.conf");
+    std::stringstream text;
+    text << conf.rdbuf();
+    EXPECT_NE(text.str().find("listener " + std::to_string(broker.plain().port) + " 127.0.0.1"), std::string::npos);
+    EXPECT_NE(text.str().find("user "), std::string::npos);
+    EXPECT_TRUE(std::filesystem::exists(broker.log_path()));
+    EXPECT_EQ(bus.snapshot(1, 0, [](const Event &e) { return e.kind == "broker.ready"; }).size(), 1u);
+}
+
+TEST(EmbeddedBroker, TwoBrokersGetTwoPorts) {
+    EventBus bus;
+    EmbeddedBroker a(options_in(fresh_dir("a")), bus);
+    EmbeddedBroker b(options_in(fresh_dir("b")), bus);
+    EXPECT_NE(a.plain().port, b.plain().port);
+}
+
+TEST(EmbeddedBroker, AMissingBinaryIsAnInfraError) {
+    EventBus bus;
+    auto o = options_in(fresh_dir("missing"));
+    o.executable = "/nonexistent/mosquitto";
+    EXPECT_THROW(EmbeddedBroker(o, bus), InfraError);
+}
+
+TEST(EmbeddedBroker, ABadBindAddressFailsWithTheReason) {
+    EventBus bus;
+    auto o = options_in(fresh_dir("badbind"));
+    o.bind_address = "not-an-address";
+    try {
+        EmbeddedBroker broker(o, bus);
+        FAIL() << "expected InfraError";
+    } catch (const InfraError &e) {
+        EXPECT_NE(std::string(e.what()).find("not-an-address"), std::string::npos);
+    }
+}
+
+TEST(PahoCloudClient, PublishesAndReceivesThroughTheRealBroker) {
+    EventBus bus;
+    EmbeddedBroker broker(options_in(fresh_dir("paho")), bus);
+    PahoCloudClient cloud({broker.plain().uri(), "hil-test-cloud", "cloud", 30}, bus);
+    cloud.connect(Deadline::after(std::chrono::seconds(5)));
+    cloud.subscribe("hil/test/#", 1, Deadline::after(std::chrono::seconds(5)));
+    const auto from = bus.next_seq();
+    cloud.publish("hil/test/a", "hello", 1, false, Deadline::after(std::chrono::seconds(5)));
+    const auto got = bus.wait_for(from, [](const Event &e) { return e.kind == kCloudMessageKind; },
+                                  Deadline::after(std::chrono::seconds(5)));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->payload["topic"], "hil/test/a");
+    EXPECT_EQ(got->payload["payload"], "hello");
+    EXPECT_EQ(got->payload["qos"], 1);
+    EXPECT_EQ(got->source, Source::cloud);
+}
+
+TEST(PahoCloudClient, ConnectToNothingFailsBeforeTheDeadline) {
+    EventBus bus;
+    PahoCloudClient cloud({"tcp://127.0.0.1:1", "hil-test-nobody", "cloud", 30}, bus);
+    const auto t0 = Clock::now();
+    EXPECT_THROW(cloud.connect(Deadline::after(std::chrono::seconds(5))), InfraError);
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(6));
+}
+
+TEST(PahoCloudClient, ReportsABrokerThatDiesMidRun) {
+    EventBus bus;
+    EmbeddedBroker broker(options_in(fresh_dir("dies")), bus);
+    PahoCloudClient cloud({broker.plain().uri(), "hil-test-dies", "cloud", 30}, bus);
+    cloud.connect(Deadline::after(std::chrono::seconds(5)));
+    const auto from = bus.next_seq();
+    kill(broker.process().pid(), SIGKILL);
+    const auto lost = bus.wait_for(from, [](const Event &e) { return e.kind == "cloud.disconnected"; },
+                                   Deadline::after(std::chrono::seconds(10)));
+    EXPECT_TRUE(lost);
+    const auto exited = bus.wait_for(from, [](const Event &e) { return e.kind == "process.exited"; },
+                                     Deadline::after(std::chrono::seconds(5)));
+    ASSERT_TRUE(exited);
+    EXPECT_EQ(exited->payload["status"], "killed by signal 9");
+    EXPECT_THROW(cloud.publish("a", "b", 1, false, Deadline::after(std::chrono::seconds(2))), InfraError);
+}
+
+} // namespace
+} // namespace hil
