@@ -24,6 +24,7 @@ int main(int argc, char **argv) {
     run_cmd->add_option("--bench", run.bench, "Bench file (default: the virtual bench on loopback)");
     run_cmd->add_option("--misbehave", run.misbehaviours,
                         "Start virtual devices with this misbehaviour (negative control); repeatable");
+    run_cmd->add_flag("-v,--verbose", run.verbose, "Print each step as it starts");
     run_cmd->add_option("--timeout-scale", run.timeout_scale, "Multiply every timeout (slow benches)")
         ->check(CLI::PositiveNumber);
     run_cmd->footer("Exit codes: 0 all executed scenarios passed, 1 a scenario failed, 2 usage or scenario-file "

@@ -110,6 +110,14 @@ int run_command(const RunOptions &options) {
         events << to_jsonl(e, bus.started()) << '\n';
         events.flush(); // a killed hil still leaves every event it saw
     });
+    if (options.verbose) {
+        bus.add_sink([](const Event &e) {
+            if (e.kind == "step.started") {
+                std::cout << "  [" << e.context << "] step " << e.payload.value("index", 0) << " "
+                          << e.payload.value("keyword", "") << " (" << e.payload.value("where", "") << ")" << std::endl;
+            }
+        });
+    }
     report.started_at = utc_timestamp();
     const auto t0 = Clock::now();
     bus.publish(Source::harness, "hil", "run.started",

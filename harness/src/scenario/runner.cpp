@@ -275,6 +275,8 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
             sr.keyword = keyword(step.kind);
             sr.line = step.pos.line;
             const auto step_t0 = Clock::now();
+            bus_.publish(Source::harness, "runner", "step.started",
+                         {{"index", sr.index}, {"keyword", sr.keyword}, {"where", step.pos.to_string()}});
             try {
                 exec.run_step(step, sr);
             } catch (const StepFailed &f) {

@@ -1,0 +1,113 @@
+"""`hil run` on the virtual bench: verdicts, exit codes, reports, diagnostics."""
+import json
+import xml.etree.ElementTree as ET
+
+import yaml
+
+from conftest import DATA, SOURCE_DIR
+
+
+def test_smoke_suite_passes_and_reports(hil, tmp_path):
+    junit = tmp_path / "extra" / "junit.xml"
+    copy = tmp_path / "extra" / "results.json"
+    r = hil("run", "scenarios/smoke", "--junit", junit, "--json", copy)
+    assert r.code == 0, r.stdout + r.stderr
+    results = r.results
+    assert results["schema_version"] == 1
+    assert results["summary"] == {"total": 2, "passed": 2, "failed": 0, "errored": 0, "skipped": 0}
+    assert json.loads(copy.read_text()) == results
+    suite = ET.parse(junit).getroot()
+    assert suite.get("tests") == "2" and suite.get("failures") == "0"
+    assert r.stdout.strip().splitlines()[-2].startswith("hil: 2 passed, 0 failed, 0 errors, 0 skipped")
+    # Every scenario used its own run-derived names.
+    runs = {s["run"] for s in results["scenarios"]}
+    assert len(runs) == 2 and all(x.startswith(results["run_id"] + "-") for x in runs)
+
+
+def test_expectations_are_met_within_20ms_of_their_event(hil):
+    r = hil("run", "scenarios/smoke")
+    assert r.code == 0, r.stdout
+    latencies = [s["latency_ms"] for sc in r.results["scenarios"] for s in sc["steps"] if "latency_ms" in s]
+    assert latencies, "no expectation waited for its event: nothing measured"
+    assert max(latencies) < 20.0, latencies
+
+
+def test_events_jsonl_has_one_event_per_line_from_every_source(hil):
+    r = hil("run", "scenarios/smoke")
+    assert r.code == 0
+    events = r.events()
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    for e in events:
+        assert set(e) >= {"seq", "time", "mono_ms", "source", "origin", "kind", "payload"}
+    sources = {e["source"] for e in events}
+    assert sources == {"device", "cloud", "broker", "harness"}
+    kinds = {e["kind"] for e in events}
+    assert {"sys.boot", "mqtt.connected", "mqtt.message", "cloud.message", "process.started"} <= kinds
+
+
+def test_wrong_topic_fails_naming_expectation_arrived_topics_and_logs(hil):
+    r = hil("run", DATA / "wrong-topic.yaml")
+    assert r.code == 1, r.stdout + r.stderr
+    out = r.stdout
+    assert "FAIL" in out
+    assert "wrong-topic.yaml:12" in out                      # where the expectation is written
+    assert "expected a cloud message on 'hil/" in out and "/status'" in out
+    assert "arrived, on: hil/" in out and "/telemetry" in out  # the topic that did arrive
+    assert "console-dut: " in out and "broker: " in out and "events: " in out
+    failure = r.results["scenarios"][0]["failure"]
+    assert failure["where"].endswith("wrong-topic.yaml:12:5")
+    assert failure["nearby"][0]["topic"].endswith("/telemetry")
+
+
+def test_yaml_syntax_error_exits_2_with_file_and_line(hil):
+    r = hil("run", DATA / "bad" / "yaml-error.yaml")
+    assert r.code == 2
+    assert "yaml-error.yaml:5:" in r.stderr or "yaml-error.yaml:4:" in r.stderr, r.stderr
+    assert "YAML syntax error" in r.stderr
+
+
+def test_unknown_step_exits_2_with_file_line_and_suggestion(hil):
+    r = hil("run", DATA / "bad" / "unknown-step.yaml")
+    assert r.code == 2
+    assert "unknown-step.yaml:4:5: unknown step 'expect.devise' (did you mean 'expect.device'?)" in r.stderr, r.stderr
+
+
+def test_all_file_errors_are_reported_before_anything_runs(hil):
+    r = hil("run", DATA / "bad")
+    assert r.code == 2
+    assert "yaml-error.yaml" in r.stderr and "unknown-step.yaml" in r.stderr
+    assert not (r.out_dir / "events.jsonl").exists()  # nothing started
+
+
+def test_selection_matching_nothing_exits_2(hil):
+    r = hil("run", DATA / "empty")
+    assert r.code == 2
+    assert "matched no scenario" in r.stderr
+
+
+def test_missing_path_and_unknown_misbehaviour_exit_2(hil):
+    assert hil("run", "scenarios/does-not-exist").code == 2
+    r = hil("run", "scenarios/smoke", "--misbehave", "drop-publsh")
+    assert r.code == 2 and "did you mean 'drop-publish'" in r.stderr
+
+
+def smoke_scenarios():
+    for path in sorted((SOURCE_DIR / "scenarios" / "smoke").glob("*.yaml")):
+        yield path, yaml.safe_load(path.read_text()).get("kills", [])
+
+
+def test_every_smoke_scenario_names_misbehaviours_it_kills():
+    for path, kills in smoke_scenarios():
+        assert kills, f"{path} declares no negative control"
+
+
+def test_each_declared_misbehaviour_makes_its_scenario_fail(hil):
+    """The negative controls: a scenario that passes on good firmware must FAIL (a verdict at an
+    expectation, not an ERROR) on firmware with each misbehaviour it claims to catch."""
+    for path, kills in smoke_scenarios():
+        for misbehaviour in kills:
+            r = hil("run", path, "--misbehave", misbehaviour)
+            assert r.code == 1, f"{path.name} survived {misbehaviour}:\n{r.stdout}"
+            scenario = r.results["scenarios"][0]
+            assert scenario["verdict"] == "FAIL"
+            assert scenario["failure"]["where"]
