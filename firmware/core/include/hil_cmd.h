@@ -77,8 +77,8 @@ void hil_cmd_registry_init(hil_cmd_registry_t *reg);
  * @param[in] user Passed to @p handler.
  * @return HIL_CMD_OK, HIL_CMD_BAD_PARAM, HIL_CMD_BAD_NAME, HIL_CMD_DUPLICATE or HIL_CMD_FULL.
  */
-hil_cmd_status_t hil_cmd_register(hil_cmd_registry_t *reg, const char *name,
-                                  hil_cmd_handler_t handler, void *user);
+hil_cmd_status_t hil_cmd_register(hil_cmd_registry_t *reg, const char *name, hil_cmd_handler_t handler,
+                                  void *user);
 
 /**
  * @brief Find a command by name.
@@ -101,8 +101,8 @@ void hil_cmd_reply_error(hil_cmd_reply_t *reply, hil_error_class_t cls, const ch
  * @return true when @p out holds the value or the (optional) key is missing; false when the
  *         reply now holds proto.bad_args (missing, not a string, too long).
  */
-bool hil_cmd_arg_string(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key,
-                        bool required, char *out, size_t size, size_t *out_len);
+bool hil_cmd_arg_string(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key, bool required,
+                        char *out, size_t size, size_t *out_len);
 
 /**
  * @brief Read an integer argument in [@p min, @p max], or fail the reply with proto.bad_args.
@@ -110,8 +110,8 @@ bool hil_cmd_arg_string(hil_cmd_reply_t *reply, const hil_json_obj_t *args, cons
  * @return true on success or when the optional key is missing; false when the reply now holds
  *         proto.bad_args (missing, not an integer, out of range).
  */
-bool hil_cmd_arg_int(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key,
-                     bool required, int64_t min, int64_t max, int64_t *out);
+bool hil_cmd_arg_int(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key, bool required,
+                     int64_t min, int64_t max, int64_t *out);
 
 /**
  * @brief Read a boolean argument, or fail the reply with proto.bad_args.
@@ -119,8 +119,8 @@ bool hil_cmd_arg_int(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const c
  * @return true on success or when the optional key is missing; false when the reply now holds
  *         proto.bad_args (missing, not a boolean).
  */
-bool hil_cmd_arg_bool(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key,
-                      bool required, bool *out);
+bool hil_cmd_arg_bool(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key, bool required,
+                      bool *out);
 
 /**
  * @brief Run the request's handler and format its one answer line (no `\n`) into @p answer.
@@ -142,8 +142,8 @@ hil_cmd_status_t hil_cmd_dispatch(const hil_cmd_registry_t *reg, const hil_reque
  * @brief Format `@id err {"class":...,"detail":...}` (no `\n`).
  * @return HIL_CMD_OK, HIL_CMD_BAD_PARAM or HIL_CMD_NO_SPACE.
  */
-hil_cmd_status_t hil_cmd_format_error(const char *id, hil_error_class_t cls, const char *detail,
-                                      char *answer, size_t size, size_t *len);
+hil_cmd_status_t hil_cmd_format_error(const char *id, hil_error_class_t cls, const char *detail, char *answer,
+                                      size_t size, size_t *len);
 
 /**
  * @brief Format an event line `!name json` (no `\n`).
@@ -152,8 +152,7 @@ hil_cmd_status_t hil_cmd_format_error(const char *id, hil_error_class_t cls, con
  * @return HIL_CMD_OK, HIL_CMD_BAD_PARAM (NULL, json not `{...}`, not printable),
  *         HIL_CMD_BAD_NAME or HIL_CMD_NO_SPACE (longer than HIL_PROTO_MAX_LINE or @p size - 1).
  */
-hil_cmd_status_t hil_event_format(const char *name, const char *json, char *line, size_t size,
-                                  size_t *len);
+hil_cmd_status_t hil_event_format(const char *name, const char *json, char *line, size_t size, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -59,10 +59,9 @@ typedef struct {
     hil_framer_t framer;
     hil_cmd_registry_t commands;
     hil_cmd_reply_t reply;
-    char line[HIL_PROTO_MAX_LINE + 2U]; /* an outgoing line plus '\n' */
-    char
-        event[HIL_PROTO_MAX_LINE + 2U]; /* an outgoing event (separate: may be built mid-request) */
-    char json[HIL_PROTO_MAX_LINE + 1U]; /* payload of an event being built */
+    char line[HIL_PROTO_MAX_LINE + 2U];  /* an outgoing line plus '\n' */
+    char event[HIL_PROTO_MAX_LINE + 2U]; /* an outgoing event (separate: may be built mid-request) */
+    char json[HIL_PROTO_MAX_LINE + 1U];  /* payload of an event being built */
     char deferred[HIL_DEVICE_DEFERRED_EVENTS][HIL_PROTO_MAX_LINE + 2U];
     size_t deferred_len[HIL_DEVICE_DEFERRED_EVENTS];
     size_t deferred_count;
@@ -162,9 +161,8 @@ hil_device_status_t hil_device_on_disconnected(hil_device_t *dev, hil_error_clas
  *        `"truncated":true` and `"payload_len"`.
  * @return HIL_DEVICE_OK, HIL_DEVICE_BAD_PARAM or HIL_DEVICE_IO.
  */
-hil_device_status_t hil_device_on_message(hil_device_t *dev, const char *topic,
-                                          const uint8_t *payload, size_t len, uint8_t qos,
-                                          bool retain);
+hil_device_status_t hil_device_on_message(hil_device_t *dev, const char *topic, const uint8_t *payload,
+                                          size_t len, uint8_t qos, bool retain);
 
 /**
  * @brief A publish was sent (QoS 0) or acknowledged: emits `!mqtt.published {"mid","seq"}`.

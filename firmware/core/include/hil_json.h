@@ -60,8 +60,7 @@ hil_json_status_t hil_json_writer_init(hil_json_writer_t *w, char *buf, size_t s
  * @return The writer's status after the call: HIL_JSON_OK, HIL_JSON_BAD_PARAM or
  *         HIL_JSON_NO_SPACE.
  */
-hil_json_status_t hil_json_add_string_n(hil_json_writer_t *w, const char *key, const char *value,
-                                        size_t len);
+hil_json_status_t hil_json_add_string_n(hil_json_writer_t *w, const char *key, const char *value, size_t len);
 
 /**
  * @brief Add `"key":"value"` for a NUL-terminated @p value.
@@ -110,8 +109,7 @@ hil_json_status_t hil_json_writer_finish(hil_json_writer_t *w, size_t *len);
  * @param[out] written Bytes written, terminator excluded; may be NULL.
  * @return HIL_JSON_OK, HIL_JSON_BAD_PARAM or HIL_JSON_NO_SPACE (@p out holds a prefix).
  */
-hil_json_status_t hil_json_escape(const char *value, size_t len, char *out, size_t size,
-                                  size_t *written);
+hil_json_status_t hil_json_escape(const char *value, size_t len, char *out, size_t size, size_t *written);
 
 /* ---- reader --------------------------------------------------------------------------------- */
 
@@ -137,8 +135,8 @@ hil_json_status_t hil_json_obj_init(hil_json_obj_t *obj, const char *text, size_
  * @return HIL_JSON_OK, HIL_JSON_BAD_PARAM, HIL_JSON_NOT_FOUND, HIL_JSON_WRONG_TYPE or
  *         HIL_JSON_NO_SPACE (the decoded string plus terminator does not fit @p size).
  */
-hil_json_status_t hil_json_get_string(const hil_json_obj_t *obj, const char *key, char *out,
-                                      size_t size, size_t *out_len);
+hil_json_status_t hil_json_get_string(const hil_json_obj_t *obj, const char *key, char *out, size_t size,
+                                      size_t *out_len);
 
 /**
  * @brief Get an integer member (no fraction, no exponent).

@@ -64,17 +64,15 @@ typedef struct {
      * HIL_PORT_OK returned: the core writes the event after the ok answer.
      * @return HIL_PORT_OK (started), HIL_PORT_BAD_PARAM, HIL_PORT_BUSY or HIL_PORT_FAILED.
      */
-    hil_port_status_t (*mqtt_connect)(hil_port_context_t *ctx,
-                                      const hil_port_connect_params_t *params);
+    hil_port_status_t (*mqtt_connect)(hil_port_context_t *ctx, const hil_port_connect_params_t *params);
 
     /**
      * Queue a publish; @p mid receives its message id. hil_device_on_published(mid) follows
      * when it was sent (QoS 0) or acknowledged (QoS 1, 2).
      * @return HIL_PORT_OK, HIL_PORT_BAD_PARAM, HIL_PORT_NOT_CONNECTED or HIL_PORT_FAILED.
      */
-    hil_port_status_t (*mqtt_publish)(hil_port_context_t *ctx, const char *topic,
-                                      const uint8_t *payload, size_t len, uint8_t qos, bool retain,
-                                      uint16_t *mid);
+    hil_port_status_t (*mqtt_publish)(hil_port_context_t *ctx, const char *topic, const uint8_t *payload,
+                                      size_t len, uint8_t qos, bool retain, uint16_t *mid);
 
     /**
      * Queue a subscribe; @p mid receives its message id. hil_device_on_subscribed() follows at

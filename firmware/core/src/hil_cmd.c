@@ -17,8 +17,8 @@ void hil_cmd_registry_init(hil_cmd_registry_t *reg) {
     (void)memset(reg, 0, sizeof(*reg));
 }
 
-hil_cmd_status_t hil_cmd_register(hil_cmd_registry_t *reg, const char *name,
-                                  hil_cmd_handler_t handler, void *user) {
+hil_cmd_status_t hil_cmd_register(hil_cmd_registry_t *reg, const char *name, hil_cmd_handler_t handler,
+                                  void *user) {
     hil_cmd_status_t status = HIL_CMD_OK;
     if ((reg == NULL) || (name == NULL) || (handler == NULL)) {
         status = HIL_CMD_BAD_PARAM;
@@ -97,14 +97,14 @@ static bool arg_status(hil_cmd_reply_t *reply, const char *key, bool required, h
     return ok;
 }
 
-bool hil_cmd_arg_string(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key,
-                        bool required, char *out, size_t size, size_t *out_len) {
+bool hil_cmd_arg_string(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key, bool required,
+                        char *out, size_t size, size_t *out_len) {
     hil_json_status_t js = hil_json_get_string(args, key, out, size, out_len);
     return arg_status(reply, key, required, js, "expected a string");
 }
 
-bool hil_cmd_arg_int(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key,
-                     bool required, int64_t min, int64_t max, int64_t *out) {
+bool hil_cmd_arg_int(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key, bool required,
+                     int64_t min, int64_t max, int64_t *out) {
     int64_t value = 0;
     hil_json_status_t js = hil_json_get_int(args, key, &value);
     bool ok = arg_status(reply, key, required, js, "expected an integer");
@@ -119,8 +119,8 @@ bool hil_cmd_arg_int(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const c
     return ok;
 }
 
-bool hil_cmd_arg_bool(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key,
-                      bool required, bool *out) {
+bool hil_cmd_arg_bool(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key, bool required,
+                      bool *out) {
     bool value = false;
     hil_json_status_t js = hil_json_get_bool(args, key, &value);
     bool ok = arg_status(reply, key, required, js, "expected a boolean");
@@ -146,8 +146,8 @@ static size_t answer_head(const char *id, const char *word, char *answer, size_t
     return n;
 }
 
-hil_cmd_status_t hil_cmd_format_error(const char *id, hil_error_class_t cls, const char *detail,
-                                      char *answer, size_t size, size_t *len) {
+hil_cmd_status_t hil_cmd_format_error(const char *id, hil_error_class_t cls, const char *detail, char *answer,
+                                      size_t size, size_t *len) {
     hil_cmd_status_t status = HIL_CMD_OK;
     size_t head = 0U;
     const char *cls_name = hil_error_class_name(cls);
@@ -222,8 +222,7 @@ hil_cmd_status_t hil_cmd_dispatch(const hil_cmd_registry_t *reg, const hil_reque
             }
         }
         if (reply->failed) {
-            status =
-                hil_cmd_format_error(req->id, reply->err_class, reply->detail, answer, size, len);
+            status = hil_cmd_format_error(req->id, reply->err_class, reply->detail, answer, size, len);
             /* The detail is cut to fit, so only an invalid id or class can fail here. */
             HIL_ASSERT(status == HIL_CMD_OK);
         }
@@ -231,8 +230,7 @@ hil_cmd_status_t hil_cmd_dispatch(const hil_cmd_registry_t *reg, const hil_reque
     return status;
 }
 
-hil_cmd_status_t hil_event_format(const char *name, const char *json, char *line, size_t size,
-                                  size_t *len) {
+hil_cmd_status_t hil_event_format(const char *name, const char *json, char *line, size_t size, size_t *len) {
     hil_cmd_status_t status = HIL_CMD_OK;
     size_t nlen = 0U;
     size_t jlen = 0U;

@@ -6,21 +6,15 @@
 /* Map a port refusal to the error class of the answer. */
 static void port_error(hil_cmd_reply_t *reply, hil_port_status_t ps, const char *field) {
     switch (ps) {
-    case HIL_PORT_BAD_PARAM:
-        hil_cmd_reply_error(reply, HIL_ERR_PROTO_BAD_ARGS, field);
-        break;
+    case HIL_PORT_BAD_PARAM: hil_cmd_reply_error(reply, HIL_ERR_PROTO_BAD_ARGS, field); break;
     case HIL_PORT_NOT_CONNECTED:
         hil_cmd_reply_error(reply, HIL_ERR_MQTT_NOT_CONNECTED, "no MQTT session");
         break;
-    case HIL_PORT_BUSY:
-        hil_cmd_reply_error(reply, HIL_ERR_PROTO_BUSY, "the MQTT stack is busy");
-        break;
+    case HIL_PORT_BUSY: hil_cmd_reply_error(reply, HIL_ERR_PROTO_BUSY, "the MQTT stack is busy"); break;
     case HIL_PORT_OK:
     case HIL_PORT_FAILED:
     case HIL_PORT_IO:
-    default:
-        hil_cmd_reply_error(reply, HIL_ERR_MQTT_FAILED, "the MQTT stack refused the operation");
-        break;
+    default: hil_cmd_reply_error(reply, HIL_ERR_MQTT_FAILED, "the MQTT stack refused the operation"); break;
     }
 }
 
@@ -65,11 +59,10 @@ static void cmd_mqtt_connect(void *user, const hil_json_obj_t *args, hil_cmd_rep
                                                                      : "already connected");
         ok = false;
     } else {
-        ok = hil_cmd_arg_string(reply, args, "host", true, dev->host, sizeof(dev->host),
-                                &host_len) &&
+        ok = hil_cmd_arg_string(reply, args, "host", true, dev->host, sizeof(dev->host), &host_len) &&
              hil_cmd_arg_int(reply, args, "port", true, 1, 65535, &port) &&
-             hil_cmd_arg_string(reply, args, "client_id", true, dev->client_id,
-                                sizeof(dev->client_id), &id_len) &&
+             hil_cmd_arg_string(reply, args, "client_id", true, dev->client_id, sizeof(dev->client_id),
+                                &id_len) &&
              hil_cmd_arg_int(reply, args, "keepalive", false, 0, 65535, &keepalive) &&
              hil_cmd_arg_bool(reply, args, "clean_session", false, &clean_session);
         if (ok && ((host_len == 0U) || (strlen(dev->host) != host_len))) {
@@ -82,8 +75,8 @@ static void cmd_mqtt_connect(void *user, const hil_json_obj_t *args, hil_cmd_rep
         }
     }
     if (ok) {
-        hil_port_connect_params_t params = {dev->host, (uint16_t)port, dev->client_id,
-                                            (uint16_t)keepalive, clean_session};
+        hil_port_connect_params_t params = {dev->host, (uint16_t)port, dev->client_id, (uint16_t)keepalive,
+                                            clean_session};
         hil_port_status_t ps = HIL_PORT_OK;
         /* Set before the call: the port may report the outcome from inside it (the core then
          * writes that event after this answer). */
@@ -102,11 +95,11 @@ static void cmd_mqtt_publish(void *user, const hil_json_obj_t *args, hil_cmd_rep
     bool retain = false;
     size_t payload_len = 0U;
     uint16_t mid = 0U;
-    bool ok = topic_arg(reply, args, dev->topic) &&
-              hil_cmd_arg_string(reply, args, "payload", true, dev->payload, sizeof(dev->payload),
-                                 &payload_len) &&
-              hil_cmd_arg_int(reply, args, "qos", false, 0, 2, &qos) &&
-              hil_cmd_arg_bool(reply, args, "retain", false, &retain);
+    bool ok =
+        topic_arg(reply, args, dev->topic) &&
+        hil_cmd_arg_string(reply, args, "payload", true, dev->payload, sizeof(dev->payload), &payload_len) &&
+        hil_cmd_arg_int(reply, args, "qos", false, 0, 2, &qos) &&
+        hil_cmd_arg_bool(reply, args, "retain", false, &retain);
 
     if (ok && (dev->port->mqtt_publish == NULL)) {
         hil_cmd_reply_error(reply, HIL_ERR_MQTT_FAILED, "this port has no MQTT");
@@ -118,8 +111,7 @@ static void cmd_mqtt_publish(void *user, const hil_json_obj_t *args, hil_cmd_rep
     }
     if (ok && dev->misbehave[HIL_MISBEHAVE_DROP_PUBLISH]) {
         /* A plausible mid, never sent, so never mqtt.published. */
-        dev->dropped_mid =
-            (uint16_t)((dev->dropped_mid == UINT16_MAX) ? 1U : dev->dropped_mid + 1U);
+        dev->dropped_mid = (uint16_t)((dev->dropped_mid == UINT16_MAX) ? 1U : dev->dropped_mid + 1U);
         mid = dev->dropped_mid;
     } else if (ok) {
         hil_port_status_t ps = HIL_PORT_OK;
@@ -130,8 +122,8 @@ static void cmd_mqtt_publish(void *user, const hil_json_obj_t *args, hil_cmd_rep
             /* XOR 0x01 keeps a printable byte printable, so the event stays readable. */
             dev->payload[payload_len - 1U] = (char)(dev->payload[payload_len - 1U] ^ 0x01);
         }
-        ps = dev->port->mqtt_publish(dev->port->ctx, dev->topic, (const uint8_t *)dev->payload,
-                                     payload_len, (uint8_t)qos, retain, &mid);
+        ps = dev->port->mqtt_publish(dev->port->ctx, dev->topic, (const uint8_t *)dev->payload, payload_len,
+                                     (uint8_t)qos, retain, &mid);
         if (ps != HIL_PORT_OK) {
             port_error(reply, ps, "topic: rejected by the MQTT stack");
             ok = false;
@@ -148,8 +140,7 @@ static void cmd_mqtt_subscribe(void *user, const hil_json_obj_t *args, hil_cmd_r
     hil_device_t *dev = (hil_device_t *)user;
     int64_t qos = 0;
     uint16_t mid = 0U;
-    bool ok = topic_arg(reply, args, dev->topic) &&
-              hil_cmd_arg_int(reply, args, "qos", false, 0, 2, &qos);
+    bool ok = topic_arg(reply, args, dev->topic) && hil_cmd_arg_int(reply, args, "qos", false, 0, 2, &qos);
 
     if (ok && (dev->port->mqtt_subscribe == NULL)) {
         hil_cmd_reply_error(reply, HIL_ERR_MQTT_FAILED, "this port has no MQTT");
@@ -160,8 +151,7 @@ static void cmd_mqtt_subscribe(void *user, const hil_json_obj_t *args, hil_cmd_r
         ok = false;
     }
     if (ok) {
-        hil_port_status_t ps =
-            dev->port->mqtt_subscribe(dev->port->ctx, dev->topic, (uint8_t)qos, &mid);
+        hil_port_status_t ps = dev->port->mqtt_subscribe(dev->port->ctx, dev->topic, (uint8_t)qos, &mid);
         if (ps != HIL_PORT_OK) {
             port_error(reply, ps, "topic: rejected by the MQTT stack");
             ok = false;

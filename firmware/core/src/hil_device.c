@@ -67,8 +67,7 @@ hil_device_status_t hil_device_log(hil_device_t *dev, const char *text) {
         }
         for (size_t i = 0U; (text[i] != '\0') && (n < HIL_PROTO_MAX_LINE); i++) {
             unsigned char ch = (unsigned char)text[i];
-            dev->line[n] =
-                (((ch >= 0x20U) && (ch <= 0x7eU)) || (ch == (unsigned char)'\t')) ? (char)ch : '?';
+            dev->line[n] = (((ch >= 0x20U) && (ch <= 0x7eU)) || (ch == (unsigned char)'\t')) ? (char)ch : '?';
             n++;
         }
         status = write_line(dev, dev->line, n);
@@ -104,8 +103,8 @@ static hil_device_status_t proto_error(hil_device_t *dev, const char *detail, co
     event_begin(dev, HIL_EVENT_PROTO_ERROR, &w);
     (void)hil_json_add_string(&w, "detail", detail);
     if (line != NULL) {
-        (void)hil_json_add_string_n(
-            &w, "line", line, (line_len < HIL_PROTO_QUOTE_MAX) ? line_len : HIL_PROTO_QUOTE_MAX);
+        (void)hil_json_add_string_n(&w, "line", line,
+                                    (line_len < HIL_PROTO_QUOTE_MAX) ? line_len : HIL_PROTO_QUOTE_MAX);
     }
     if (bytes > 0U) {
         (void)hil_json_add_int(&w, "bytes", (int64_t)bytes);
@@ -198,18 +197,16 @@ static hil_device_status_t handle_line(hil_device_t *dev, const char *line, size
     } else {
         ps = hil_request_parse(line, len, &req);
         if (ps == HIL_PROTO_NO_ID) {
-            status = proto_error(dev, (line[0] == '@') ? "bad request id" : "not a request", line,
-                                 len, 0U);
+            status = proto_error(dev, (line[0] == '@') ? "bad request id" : "not a request", line, len, 0U);
         } else {
             hil_cmd_status_t cs = HIL_CMD_OK;
             dev->in_request = true;
             if (ps == HIL_PROTO_SYNTAX) {
-                cs = hil_cmd_format_error(req.id, HIL_ERR_PROTO_SYNTAX,
-                                          "expected: @id command [json-object]", dev->line,
-                                          sizeof(dev->line) - 1U, &alen);
+                cs = hil_cmd_format_error(req.id, HIL_ERR_PROTO_SYNTAX, "expected: @id command [json-object]",
+                                          dev->line, sizeof(dev->line) - 1U, &alen);
             } else {
-                cs = hil_cmd_dispatch(&dev->commands, &req, &dev->reply, dev->line,
-                                      sizeof(dev->line) - 1U, &alen);
+                cs = hil_cmd_dispatch(&dev->commands, &req, &dev->reply, dev->line, sizeof(dev->line) - 1U,
+                                      &alen);
             }
             HIL_ASSERT(cs == HIL_CMD_OK); /* buffers are sized for any answer */
             (void)cs;
@@ -233,9 +230,7 @@ hil_device_status_t hil_device_feed(hil_device_t *dev, const uint8_t *data, size
         hil_device_status_t s = HIL_DEVICE_OK;
         hil_framer_t *f = &dev->framer;
         switch (hil_framer_push(f, data[i])) {
-        case HIL_FRAME_LINE:
-            s = handle_line(dev, f->line, f->len);
-            break;
+        case HIL_FRAME_LINE: s = handle_line(dev, f->line, f->len); break;
         case HIL_FRAME_GARBAGE:
             dev->garbage_lines++;
             s = proto_error(dev, "garbage", NULL, 0U, f->garbage);
@@ -245,8 +240,7 @@ hil_device_status_t hil_device_feed(hil_device_t *dev, const uint8_t *data, size
             s = proto_error(dev, "overlong", f->line, f->len, 0U);
             break;
         case HIL_FRAME_NONE:
-        default:
-            break;
+        default: break;
         }
         if (s != HIL_DEVICE_OK) {
             status = s;
@@ -308,9 +302,8 @@ hil_device_status_t hil_device_on_disconnected(hil_device_t *dev, hil_error_clas
     return status;
 }
 
-hil_device_status_t hil_device_on_message(hil_device_t *dev, const char *topic,
-                                          const uint8_t *payload, size_t len, uint8_t qos,
-                                          bool retain) {
+hil_device_status_t hil_device_on_message(hil_device_t *dev, const char *topic, const uint8_t *payload,
+                                          size_t len, uint8_t qos, bool retain) {
     /* Room kept after the topic for the payload key and the truncation fields, and after the
      * payload for `,"truncated":true,"payload_len":4294967295}`. */
     const size_t after_topic = 96U;
@@ -329,8 +322,8 @@ hil_device_status_t hil_device_on_message(hil_device_t *dev, const char *topic,
         (void)hil_json_add_bool(&w, "retain", retain);
         (void)hil_json_add_int(&w, "seq", dev->message_seq);
         (void)hil_json_add_string_fit(&w, "topic", topic, tlen, after_topic, &topic_taken);
-        (void)hil_json_add_string_fit(&w, "payload", (payload != NULL) ? (const char *)payload : "",
-                                      len, after_payload, &payload_taken);
+        (void)hil_json_add_string_fit(&w, "payload", (payload != NULL) ? (const char *)payload : "", len,
+                                      after_payload, &payload_taken);
         if ((topic_taken < tlen) || (payload_taken < len)) {
             (void)hil_json_add_bool(&w, "truncated", true);
             (void)hil_json_add_int(&w, "payload_len", (int64_t)len);

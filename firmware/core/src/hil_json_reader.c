@@ -11,13 +11,14 @@ typedef struct {
 } cursor_t;
 
 static void skip_ws(cursor_t *c) {
-    while ((c->p < c->end) &&
-           ((*c->p == ' ') || (*c->p == '\t') || (*c->p == '\n') || (*c->p == '\r'))) {
+    while ((c->p < c->end) && ((*c->p == ' ') || (*c->p == '\t') || (*c->p == '\n') || (*c->p == '\r'))) {
         c->p++;
     }
 }
 
-static bool is_digit(char ch) { return (ch >= '0') && (ch <= '9'); }
+static bool is_digit(char ch) {
+    return (ch >= '0') && (ch <= '9');
+}
 
 static int hex_value(char ch) {
     int v = -1;
@@ -192,24 +193,12 @@ static hil_json_status_t scan_value(cursor_t *c, unsigned depth) {
     if (c->p < c->end) {
         switch (*c->p) {
         case '{':
-        case '[':
-            status = scan_container(c, depth, *c->p);
-            break;
-        case '"':
-            status = scan_string(c);
-            break;
-        case 't':
-            status = scan_literal(c, "true");
-            break;
-        case 'f':
-            status = scan_literal(c, "false");
-            break;
-        case 'n':
-            status = scan_literal(c, "null");
-            break;
-        default:
-            status = scan_number(c);
-            break;
+        case '[': status = scan_container(c, depth, *c->p); break;
+        case '"': status = scan_string(c); break;
+        case 't': status = scan_literal(c, "true"); break;
+        case 'f': status = scan_literal(c, "false"); break;
+        case 'n': status = scan_literal(c, "null"); break;
+        default: status = scan_number(c); break;
         }
     }
     skip_ws(c);
@@ -259,27 +248,17 @@ static size_t decode_string(cursor_t *c, char *out, size_t size) {
             char esc = c->p[1];
             c->p += 2;
             switch (esc) {
-            case 'b':
-                bytes[0] = 0x08U;
-                break;
-            case 'f':
-                bytes[0] = 0x0cU;
-                break;
-            case 'n':
-                bytes[0] = 0x0aU;
-                break;
-            case 'r':
-                bytes[0] = 0x0dU;
-                break;
-            case 't':
-                bytes[0] = 0x09U;
-                break;
+            case 'b': bytes[0] = 0x08U; break;
+            case 'f': bytes[0] = 0x0cU; break;
+            case 'n': bytes[0] = 0x0aU; break;
+            case 'r': bytes[0] = 0x0dU; break;
+            case 't': bytes[0] = 0x09U; break;
             case 'u': {
                 uint32_t cp = 0U;
                 uint32_t lo = 0U;
                 (void)read_hex4(c, &cp);
-                if ((cp >= 0xd800U) && (cp <= 0xdbffU) && ((c->end - c->p) >= 6) &&
-                    (c->p[0] == '\\') && (c->p[1] == 'u')) {
+                if ((cp >= 0xd800U) && (cp <= 0xdbffU) && ((c->end - c->p) >= 6) && (c->p[0] == '\\') &&
+                    (c->p[1] == 'u')) {
                     cursor_t look = {c->p + 2, c->end};
                     if (read_hex4(&look, &lo) && (lo >= 0xdc00U) && (lo <= 0xdfffU)) {
                         cp = 0x10000U + ((cp - 0xd800U) << 10) + (lo - 0xdc00U);
@@ -307,9 +286,7 @@ static size_t decode_string(cursor_t *c, char *out, size_t size) {
                 }
                 break;
             }
-            default: /* '"', '\\', '/' stand for themselves */
-                bytes[0] = (uint8_t)esc;
-                break;
+            default: /* '"', '\\', '/' stand for themselves */ bytes[0] = (uint8_t)esc; break;
             }
         }
         for (size_t i = 0U; i < nb; i++) {
@@ -374,8 +351,8 @@ static hil_json_status_t find(const hil_json_obj_t *obj, const char *key, cursor
     return status;
 }
 
-hil_json_status_t hil_json_get_string(const hil_json_obj_t *obj, const char *key, char *out,
-                                      size_t size, size_t *out_len) {
+hil_json_status_t hil_json_get_string(const hil_json_obj_t *obj, const char *key, char *out, size_t size,
+                                      size_t *out_len) {
     cursor_t v = {NULL, NULL};
     hil_json_status_t status = HIL_JSON_OK;
     if ((out == NULL) || (size == 0U)) {
@@ -456,8 +433,7 @@ hil_json_status_t hil_json_get_bool(const hil_json_obj_t *obj, const char *key, 
 hil_json_status_t hil_json_get_raw(const hil_json_obj_t *obj, const char *key, const char **value,
                                    size_t *len) {
     cursor_t v = {NULL, NULL};
-    hil_json_status_t status =
-        ((value == NULL) || (len == NULL)) ? HIL_JSON_BAD_PARAM : find(obj, key, &v);
+    hil_json_status_t status = ((value == NULL) || (len == NULL)) ? HIL_JSON_BAD_PARAM : find(obj, key, &v);
     if (status == HIL_JSON_OK) {
         *value = v.p;
         *len = (size_t)(v.end - v.p);

@@ -209,8 +209,7 @@ hil_json_status_t hil_json_writer_finish(hil_json_writer_t *w, size_t *len) {
     return w->status;
 }
 
-hil_json_status_t hil_json_escape(const char *value, size_t len, char *out, size_t size,
-                                  size_t *written) {
+hil_json_status_t hil_json_escape(const char *value, size_t len, char *out, size_t size, size_t *written) {
     hil_json_writer_t w;
     hil_json_status_t status = HIL_JSON_OK;
     if ((value == NULL) || (out == NULL) || (size == 0U)) {

@@ -5,13 +5,18 @@
 
 #include <string.h>
 
-static bool is_lc_alpha(char ch) { return (ch >= 'a') && (ch <= 'z'); }
-static bool is_digit(char ch) { return (ch >= '0') && (ch <= '9'); }
-static bool is_space(char ch) { return (ch == ' ') || (ch == '\t'); }
+static bool is_lc_alpha(char ch) {
+    return (ch >= 'a') && (ch <= 'z');
+}
+static bool is_digit(char ch) {
+    return (ch >= '0') && (ch <= '9');
+}
+static bool is_space(char ch) {
+    return (ch == ' ') || (ch == '\t');
+}
 
 bool hil_proto_name_valid(const char *name, size_t len) {
-    bool valid =
-        (name != NULL) && (len > 0U) && (len <= HIL_PROTO_MAX_NAME) && is_lc_alpha(name[0]);
+    bool valid = (name != NULL) && (len > 0U) && (len <= HIL_PROTO_MAX_NAME) && is_lc_alpha(name[0]);
     for (size_t i = 1U; valid && (i < len); i++) {
         char ch = name[i];
         valid = is_lc_alpha(ch) || is_digit(ch) || (ch == '_') || (ch == '.') || (ch == '-');
@@ -47,8 +52,7 @@ hil_proto_status_t hil_request_parse(const char *line, size_t len, hil_request_t
             pos++;
         }
     }
-    if ((status == HIL_PROTO_OK) &&
-        ((digits == 0U) || !nonzero || ((pos < len) && !is_space(line[pos])))) {
+    if ((status == HIL_PROTO_OK) && ((digits == 0U) || !nonzero || ((pos < len) && !is_space(line[pos])))) {
         status = HIL_PROTO_NO_ID;
     }
     if ((status != HIL_PROTO_OK) && (req != NULL)) {

@@ -27,10 +27,9 @@ hil_port_status_t fake_connect(hil_port_context_t *ctx, const hil_port_connect_p
     return ctx->connect_result;
 }
 
-hil_port_status_t fake_publish(hil_port_context_t *ctx, const char *topic, const uint8_t *payload,
-                               size_t len, uint8_t qos, bool retain, uint16_t *mid) {
-    ctx->publishes.push_back(
-        {topic, std::string(reinterpret_cast<const char *>(payload), len), qos, retain});
+hil_port_status_t fake_publish(hil_port_context_t *ctx, const char *topic, const uint8_t *payload, size_t len,
+                               uint8_t qos, bool retain, uint16_t *mid) {
+    ctx->publishes.push_back({topic, std::string(reinterpret_cast<const char *>(payload), len), qos, retain});
     *mid = ctx->next_mid++;
     if (ctx->during_call) {
         ctx->during_call();
@@ -38,8 +37,7 @@ hil_port_status_t fake_publish(hil_port_context_t *ctx, const char *topic, const
     return ctx->publish_result;
 }
 
-hil_port_status_t fake_subscribe(hil_port_context_t *ctx, const char *filter, uint8_t qos,
-                                 uint16_t *mid) {
+hil_port_status_t fake_subscribe(hil_port_context_t *ctx, const char *filter, uint8_t qos, uint16_t *mid) {
     ctx->subscribes.emplace_back(filter, qos);
     *mid = ctx->next_mid++;
     return ctx->subscribe_result;

@@ -16,7 +16,9 @@ void handler_ok_body(void *user, const hil_json_obj_t *args, hil_cmd_reply_t *re
     hil_json_add_int(&reply->body, "n", 5);
 }
 
-void handler_empty(void *, const hil_json_obj_t *, hil_cmd_reply_t *) { g_calls++; }
+void handler_empty(void *, const hil_json_obj_t *, hil_cmd_reply_t *) {
+    g_calls++;
+}
 
 void handler_args(void *, const hil_json_obj_t *args, hil_cmd_reply_t *reply) {
     char name[16] = "";
@@ -104,24 +106,23 @@ TEST_F(Cmd, test_hil_cmd_dispatch_OkWithBody) {
     EXPECT_EQ(g_calls, 1);
 }
 
-TEST_F(Cmd, test_hil_cmd_dispatch_OkWithoutBody) { EXPECT_EQ(dispatch("@4 t.empty"), "@4 ok"); }
+TEST_F(Cmd, test_hil_cmd_dispatch_OkWithoutBody) {
+    EXPECT_EQ(dispatch("@4 t.empty"), "@4 ok");
+}
 
 TEST_F(Cmd, test_hil_cmd_dispatch_UnknownCommand) {
-    EXPECT_EQ(dispatch("@5 t.nope"),
-              R"(@5 err {"class":"proto.unknown_command","detail":"t.nope"})");
+    EXPECT_EQ(dispatch("@5 t.nope"), R"(@5 err {"class":"proto.unknown_command","detail":"t.nope"})");
     EXPECT_EQ(g_calls, 0);
 }
 
 TEST_F(Cmd, test_hil_cmd_dispatch_ArgsDefaultsAndValues) {
-    EXPECT_EQ(dispatch(R"(@6 t.args {"name":"a"})"),
-              R"(@6 ok {"name":"a","count":3,"flag":false})");
+    EXPECT_EQ(dispatch(R"(@6 t.args {"name":"a"})"), R"(@6 ok {"name":"a","count":3,"flag":false})");
     EXPECT_EQ(dispatch(R"(@7 t.args {"name":"b","count":10,"flag":true,"extra":[1]})"),
               R"(@7 ok {"name":"b","count":10,"flag":true})");
 }
 
 TEST_F(Cmd, test_hil_cmd_dispatch_BadArgsNameTheField) {
-    EXPECT_EQ(dispatch("@8 t.args"),
-              R"(@8 err {"class":"proto.bad_args","detail":"name: missing"})");
+    EXPECT_EQ(dispatch("@8 t.args"), R"(@8 err {"class":"proto.bad_args","detail":"name: missing"})");
     EXPECT_EQ(dispatch(R"(@9 t.args {"name":1})"),
               R"(@9 err {"class":"proto.bad_args","detail":"name: expected a string"})");
     EXPECT_EQ(dispatch(R"(@10 t.args {"name":"a","count":11})"),
@@ -145,8 +146,7 @@ TEST_F(Cmd, test_hil_cmd_format_error_LongDetailIsCut) {
     char answer[HIL_PROTO_MAX_LINE + 1];
     size_t len = 0;
     std::string detail(2000, 'd');
-    ASSERT_EQ(hil_cmd_format_error("1", HIL_ERR_PROTO_SYNTAX, detail.c_str(), answer,
-                                   sizeof(answer), &len),
+    ASSERT_EQ(hil_cmd_format_error("1", HIL_ERR_PROTO_SYNTAX, detail.c_str(), answer, sizeof(answer), &len),
               HIL_CMD_OK);
     EXPECT_LE(len, HIL_PROTO_MAX_LINE);
     EXPECT_EQ(answer[len - 1], '}');
@@ -155,8 +155,7 @@ TEST_F(Cmd, test_hil_cmd_format_error_LongDetailIsCut) {
 TEST(Event, test_hil_event_format_Good) {
     char line[HIL_PROTO_MAX_LINE + 1];
     size_t len = 0;
-    ASSERT_EQ(hil_event_format("lamp.changed", R"({"on":true})", line, sizeof(line), &len),
-              HIL_CMD_OK);
+    ASSERT_EQ(hil_event_format("lamp.changed", R"({"on":true})", line, sizeof(line), &len), HIL_CMD_OK);
     EXPECT_STREQ(line, R"(!lamp.changed {"on":true})");
 }
 

@@ -103,8 +103,7 @@ TEST_F(Device, test_hil_device_feed_NoIdIsProtoError) {
     out = request("hello");
     EXPECT_EQ(out[0], R"(!proto.error {"detail":"not a request","line":"hello"})");
     out = request("@" + std::string(100, 'y'));
-    EXPECT_EQ(out[0], R"(!proto.error {"detail":"bad request id","line":"@)" +
-                          std::string(63, 'y') + "\"}");
+    EXPECT_EQ(out[0], R"(!proto.error {"detail":"bad request id","line":"@)" + std::string(63, 'y') + "\"}");
 }
 
 TEST_F(Device, test_hil_device_feed_GarbageAndOverlongReported) {
@@ -147,9 +146,8 @@ TEST_F(Device, test_mqtt_connect_BadArgs) {
               R"(@2 err {"class":"proto.bad_args","detail":"port: out of range"})");
     EXPECT_EQ(request(R"(@3 mqtt.connect {"host":"h","port":"1","client_id":"x"})")[0],
               R"(@3 err {"class":"proto.bad_args","detail":"port: expected an integer"})");
-    EXPECT_EQ(
-        request(R"(@4 mqtt.connect {"host":"h","port":1,"client_id":"x","clean_session":1})")[0],
-        R"(@4 err {"class":"proto.bad_args","detail":"clean_session: expected a boolean"})");
+    EXPECT_EQ(request(R"(@4 mqtt.connect {"host":"h","port":1,"client_id":"x","clean_session":1})")[0],
+              R"(@4 err {"class":"proto.bad_args","detail":"clean_session: expected a boolean"})");
     EXPECT_EQ(request(R"(@5 mqtt.connect {"host":"","port":1,"client_id":"x"})")[0],
               R"(@5 err {"class":"proto.bad_args","detail":"host: empty or contains NUL"})");
     EXPECT_TRUE(ctx.connects.empty());
@@ -191,8 +189,7 @@ TEST_F(Device, test_mqtt_publish_NotConnected) {
 TEST_F(Device, test_mqtt_publish_AnswerThenPublishedEvent) {
     connect();
     ctx.during_call = [&] { hil_device_on_published(&dev, 1); }; // QoS 0: sent inside the call
-    auto out =
-        request(R"(@3 mqtt.publish {"topic":"hil/up","payload":"hello","qos":1,"retain":true})");
+    auto out = request(R"(@3 mqtt.publish {"topic":"hil/up","payload":"hello","qos":1,"retain":true})");
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0], R"(@3 ok {"mid":1})");
     EXPECT_EQ(out[1], R"(!mqtt.published {"mid":1,"seq":1})");
@@ -243,8 +240,8 @@ TEST_F(Device, test_on_message_EscapedPayloadAndSeq) {
 
 TEST_F(Device, test_on_message_LongPayloadIsTruncatedWithinOneLine) {
     std::string payload(2000, 'z');
-    hil_device_on_message(&dev, "t", reinterpret_cast<const uint8_t *>(payload.data()),
-                          payload.size(), 0, false);
+    hil_device_on_message(&dev, "t", reinterpret_cast<const uint8_t *>(payload.data()), payload.size(), 0,
+                          false);
     auto lines = ctx.lines();
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_LE(lines[0].size(), HIL_PROTO_MAX_LINE);
@@ -254,8 +251,7 @@ TEST_F(Device, test_on_message_LongPayloadIsTruncatedWithinOneLine) {
 TEST_F(Device, test_on_disconnected_ReasonIsErrorClass) {
     connect();
     hil_device_on_disconnected(&dev, HIL_ERR_NET_CLOSED, "peer closed");
-    EXPECT_EQ(ctx.lines()[0],
-              R"(!mqtt.disconnected {"reason":"net.closed","detail":"peer closed"})");
+    EXPECT_EQ(ctx.lines()[0], R"(!mqtt.disconnected {"reason":"net.closed","detail":"peer closed"})");
     EXPECT_EQ(hil_device_mqtt_state(&dev), HIL_MQTT_IDLE);
 }
 
@@ -307,8 +303,7 @@ TEST_F(Device, test_hil_device_set_misbehaviour_OutOfRange) {
 }
 
 TEST_F(Device, test_product_command_RegisteredAndEventAfterAnswer) {
-    ASSERT_EQ(hil_cmd_register(hil_device_commands(&dev), "lamp.on", product_cmd, &dev),
-              HIL_CMD_OK);
+    ASSERT_EQ(hil_cmd_register(hil_device_commands(&dev), "lamp.on", product_cmd, &dev), HIL_CMD_OK);
     auto out = request("@9 lamp.on");
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0], R"(@9 ok {"on":true})");

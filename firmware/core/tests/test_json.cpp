@@ -44,8 +44,7 @@ TEST(JsonWriter, test_hil_json_writer_AllTypes) {
     hil_json_add_bool(&w, "f", false);
     hil_json_add_raw(&w, "r", "[1,2]");
     ASSERT_EQ(hil_json_writer_finish(&w, nullptr), HIL_JSON_OK);
-    EXPECT_STREQ(
-        buf, R"({"a":"x","i":-42,"min":-9223372036854775808,"z":0,"t":true,"f":false,"r":[1,2]})");
+    EXPECT_STREQ(buf, R"({"a":"x","i":-42,"min":-9223372036854775808,"z":0,"t":true,"f":false,"r":[1,2]})");
 }
 
 TEST(JsonWriter, test_hil_json_writer_EmptyObject) {
@@ -73,8 +72,7 @@ TEST(JsonWriter, test_hil_json_add_string_fit_NeverCutsAnEscape) {
     size_t taken = 0;
     const char payload[] = "abcdefgh\x01\x01\x01";
     // {"p":" = 6 bytes; reserve 1 for '}'.
-    ASSERT_EQ(hil_json_add_string_fit(&w, "p", payload, sizeof(payload) - 1, 1, &taken),
-              HIL_JSON_OK);
+    ASSERT_EQ(hil_json_add_string_fit(&w, "p", payload, sizeof(payload) - 1, 1, &taken), HIL_JSON_OK);
     ASSERT_EQ(hil_json_writer_finish(&w, nullptr), HIL_JSON_OK);
     EXPECT_EQ(taken, 9u); // 8 letters + one \u0001 (6 bytes) = 14 + 6 + quote + brace
     EXPECT_STREQ(buf, R"({"p":"abcdefgh\u0001"})");
@@ -101,20 +99,10 @@ TEST(JsonReader, test_hil_json_obj_init_Syntax) {
     for (const char *t : good) {
         EXPECT_EQ(hil_json_obj_init(&obj, t, strlen(t)), HIL_JSON_OK) << t;
     }
-    const char *bad[] = {"",
-                         "[]",
-                         "{",
-                         "{\"a\"}",
-                         "{\"a\":}",
-                         "{\"a\":1,}",
-                         "{a:1}",
-                         "{\"a\":01}",
-                         "{\"a\":tru}",
-                         "{} x",
-                         "{\"a\":\"\\x\"}",
-                         "{\"a\":\"\\u12\"}",
-                         "{\"a\":1.}",
-                         "{\"a\":-}"};
+    const char *bad[] = {
+        "",           "[]",         "{",           "{\"a\"}", "{\"a\":}",        "{\"a\":1,}",
+        "{a:1}",      "{\"a\":01}", "{\"a\":tru}", "{} x",    "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
+        "{\"a\":1.}", "{\"a\":-}"};
     for (const char *t : bad) {
         EXPECT_EQ(hil_json_obj_init(&obj, t, strlen(t)), HIL_JSON_SYNTAX) << t;
     }

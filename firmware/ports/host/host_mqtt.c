@@ -15,15 +15,9 @@ static hil_error_class_t classify_errno(int err) {
     case EHOSTUNREACH:
     case ENETUNREACH:
     case EADDRNOTAVAIL:
-    case ENETDOWN:
-        cls = HIL_ERR_NET_UNREACHABLE;
-        break;
-    case ETIMEDOUT:
-        cls = HIL_ERR_NET_TIMEOUT;
-        break;
-    default:
-        cls = HIL_ERR_NET_CLOSED;
-        break;
+    case ENETDOWN: cls = HIL_ERR_NET_UNREACHABLE; break;
+    case ETIMEDOUT: cls = HIL_ERR_NET_TIMEOUT; break;
+    default: cls = HIL_ERR_NET_CLOSED; break;
     }
     return cls;
 }
@@ -64,8 +58,7 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags) {
     } else {
         ctx->state = HOST_MQTT_IDLE;
         (void)mosquitto_disconnect(mosq);
-        (void)hil_device_on_connect_failed(ctx->dev, HIL_ERR_MQTT_REFUSED,
-                                           mosquitto_connack_string(rc));
+        (void)hil_device_on_connect_failed(ctx->dev, HIL_ERR_MQTT_REFUSED, mosquitto_connack_string(rc));
     }
 }
 
@@ -83,8 +76,7 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid) {
     (void)hil_device_on_published(ctx->dev, (uint16_t)mid);
 }
 
-static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int qos_count,
-                         const int *granted_qos) {
+static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int qos_count, const int *granted_qos) {
     struct hil_port_context *ctx = (struct hil_port_context *)obj;
     (void)mosq;
     (void)hil_device_on_subscribed(ctx->dev, (uint16_t)mid, (qos_count > 0) ? granted_qos[0] : 128);
@@ -93,8 +85,8 @@ static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int qos_cou
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg) {
     struct hil_port_context *ctx = (struct hil_port_context *)obj;
     (void)mosq;
-    (void)hil_device_on_message(ctx->dev, msg->topic, (const uint8_t *)msg->payload,
-                                (size_t)msg->payloadlen, (uint8_t)msg->qos, msg->retain);
+    (void)hil_device_on_message(ctx->dev, msg->topic, (const uint8_t *)msg->payload, (size_t)msg->payloadlen,
+                                (uint8_t)msg->qos, msg->retain);
 }
 
 /* mosquitto_reinitialise() forgets the callbacks: set them after every (re)initialisation. */
@@ -133,8 +125,7 @@ void host_mqtt_cleanup(struct hil_port_context *ctx) {
     (void)mosquitto_lib_cleanup();
 }
 
-hil_port_status_t host_mqtt_connect(hil_port_context_t *ctx,
-                                    const hil_port_connect_params_t *params) {
+hil_port_status_t host_mqtt_connect(hil_port_context_t *ctx, const hil_port_connect_params_t *params) {
     hil_port_status_t status = HIL_PORT_OK;
     int rc = MOSQ_ERR_SUCCESS;
     /* An empty client id means "let the stack choose" (libmosquitto generates one). */
@@ -152,8 +143,7 @@ hil_port_status_t host_mqtt_connect(hil_port_context_t *ctx,
             ctx->state = HOST_MQTT_CONNECTING;
             ctx->connect_deadline = host_now_ms(ctx) + HIL_CONNECT_TIMEOUT_MS;
             /* Non-blocking TCP connect; CONNECT goes out when the socket becomes writable. */
-            rc =
-                mosquitto_connect_async(ctx->mosq, params->host, params->port, params->keepalive_s);
+            rc = mosquitto_connect_async(ctx->mosq, params->host, params->port, params->keepalive_s);
         }
         if (rc == MOSQ_ERR_SUCCESS) {
             /* started */
@@ -179,29 +169,20 @@ hil_port_status_t host_mqtt_connect(hil_port_context_t *ctx,
 static hil_port_status_t map_rc(int rc) {
     hil_port_status_t status = HIL_PORT_FAILED;
     switch (rc) {
-    case MOSQ_ERR_SUCCESS:
-        status = HIL_PORT_OK;
-        break;
-    case MOSQ_ERR_NO_CONN:
-        status = HIL_PORT_NOT_CONNECTED;
-        break;
+    case MOSQ_ERR_SUCCESS: status = HIL_PORT_OK; break;
+    case MOSQ_ERR_NO_CONN: status = HIL_PORT_NOT_CONNECTED; break;
     case MOSQ_ERR_INVAL:
     case MOSQ_ERR_MALFORMED_UTF8:
     case MOSQ_ERR_PAYLOAD_SIZE:
     case MOSQ_ERR_OVERSIZE_PACKET:
-    case MOSQ_ERR_QOS_NOT_SUPPORTED:
-        status = HIL_PORT_BAD_PARAM;
-        break;
-    default:
-        status = HIL_PORT_FAILED;
-        break;
+    case MOSQ_ERR_QOS_NOT_SUPPORTED: status = HIL_PORT_BAD_PARAM; break;
+    default: status = HIL_PORT_FAILED; break;
     }
     return status;
 }
 
-hil_port_status_t host_mqtt_publish(hil_port_context_t *ctx, const char *topic,
-                                    const uint8_t *payload, size_t len, uint8_t qos, bool retain,
-                                    uint16_t *mid) {
+hil_port_status_t host_mqtt_publish(hil_port_context_t *ctx, const char *topic, const uint8_t *payload,
+                                    size_t len, uint8_t qos, bool retain, uint16_t *mid) {
     int m = 0;
     hil_port_status_t status = HIL_PORT_NOT_CONNECTED;
     if (ctx->state == HOST_MQTT_CONNECTED) {

@@ -89,13 +89,11 @@ int host_mqtt_init(struct hil_port_context *ctx);
 void host_mqtt_cleanup(struct hil_port_context *ctx);
 
 /** Port function: start a connect attempt (see hil_port_t::mqtt_connect). */
-hil_port_status_t host_mqtt_connect(hil_port_context_t *ctx,
-                                    const hil_port_connect_params_t *params);
+hil_port_status_t host_mqtt_connect(hil_port_context_t *ctx, const hil_port_connect_params_t *params);
 
 /** Port function: publish (see hil_port_t::mqtt_publish). */
-hil_port_status_t host_mqtt_publish(hil_port_context_t *ctx, const char *topic,
-                                    const uint8_t *payload, size_t len, uint8_t qos, bool retain,
-                                    uint16_t *mid);
+hil_port_status_t host_mqtt_publish(hil_port_context_t *ctx, const char *topic, const uint8_t *payload,
+                                    size_t len, uint8_t qos, bool retain, uint16_t *mid);
 
 /** Port function: subscribe (see hil_port_t::mqtt_subscribe). */
 hil_port_status_t host_mqtt_subscribe(hil_port_context_t *ctx, const char *filter, uint8_t qos,

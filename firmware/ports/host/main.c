@@ -126,13 +126,10 @@ int main(int argc, char **argv) {
     hil_device_config_t config;
 
     switch (host_args_parse(argc, argv, &args, stderr)) {
-    case HOST_ARGS_HELP:
-        return HOST_EXIT_OK;
-    case HOST_ARGS_USAGE:
-        return HOST_EXIT_USAGE;
+    case HOST_ARGS_HELP: return HOST_EXIT_OK;
+    case HOST_ARGS_USAGE: return HOST_EXIT_USAGE;
     case HOST_ARGS_OK:
-    default:
-        break;
+    default: break;
     }
 
     /* Second guard besides the console hang-up: die with the harness. */

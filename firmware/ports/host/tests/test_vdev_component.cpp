@@ -207,8 +207,7 @@ uint16_t free_port() {
 class Broker {
   public:
     Broker() {
-        std::string dir_template =
-            (std::filesystem::temp_directory_path() / "hil-vdev-test-XXXXXX").string();
+        std::string dir_template = (std::filesystem::temp_directory_path() / "hil-vdev-test-XXXXXX").string();
         if (mkdtemp(dir_template.data()) == nullptr) {
             return;
         }
@@ -256,7 +255,9 @@ class Broker {
     std::string log_;
 };
 
-bool have_broker() { return std::string(HIL_MOSQUITTO_PATH).find('/') != std::string::npos; }
+bool have_broker() {
+    return std::string(HIL_MOSQUITTO_PATH).find('/') != std::string::npos;
+}
 
 std::vector<std::string> vdev_argv(std::vector<std::string> extra = {}) {
     std::vector<std::string> argv{HIL_VDEV_PATH, "--console", "-"};
@@ -265,8 +266,8 @@ std::vector<std::string> vdev_argv(std::vector<std::string> extra = {}) {
 }
 
 std::string connect_request(int id, uint16_t port, const std::string &client_id) {
-    return "@" + std::to_string(id) + R"( mqtt.connect {"host":"127.0.0.1","port":)" +
-           std::to_string(port) + R"(,"client_id":")" + client_id + R"("})";
+    return "@" + std::to_string(id) + R"( mqtt.connect {"host":"127.0.0.1","port":)" + std::to_string(port) +
+           R"(,"client_id":")" + client_id + R"("})";
 }
 
 } // namespace

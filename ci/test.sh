@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it. Needs ci/setup.sh first.
+#   1. lint: clang-format and clang-tidy
+#   2. the asan preset: unit and component tests under AddressSanitizer + UBSan
+#   3. the default build: every test (unit, component, system, bench smoke); its summary ends the output
+# Tests labelled `hil` need a board and are excluded here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs="$(nproc)"
+
+ci/lint.sh
+
+ci/setup.sh asan
+ctest --preset asan -L 'unit|component' -j "$jobs" --no-tests=error
+
+ctest --preset default -LE hil -j "$jobs" --no-tests=error
