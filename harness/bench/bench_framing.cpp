@@ -13,11 +13,11 @@ namespace hil::bench {
 
 namespace {
 std::string transcript(std::size_t bytes) {
-    const char *lines[] = {
-        "!mqtt.message {\"topic\":\"hil/k3f9q2-1/down\",\"qos\":1,\"retain\":false,\"payload\":\"seq=000123 run=k3f9q2\"}\r\n",
-        "@17 ok {\"mid\":42}\r\n",
-        "[wifi] RSSI -48 dBm, channel 6\r\n",
-        "!mqtt.published {\"mid\":42}\r\n"};
+    const std::string message = R"(!mqtt.message {"topic":"hil/k3f9q2-1/down","qos":1,"retain":false,)"
+                                R"("payload":"seq=000123 run=k3f9q2","seq":123})"
+                                "\r\n";
+    const std::string lines[] = {message, "@17 ok {\"mid\":42}\r\n", "[wifi] RSSI -48 dBm, channel 6\r\n",
+                                 "!mqtt.published {\"mid\":42,\"seq\":123}\r\n"};
     std::string out;
     for (std::size_t i = 0; out.size() < bytes; ++i) out += lines[i % 4];
     return out;
@@ -48,20 +48,21 @@ Benchmark framing_benchmark() {
                 // Interleave the two so both see the same machine conditions.
                 for (int r = 0; r < rounds; ++r) {
                     m.value = std::max(m.value, best_mb_per_s(input, 1, [&] {
-                        for (std::size_t off = 0; off < input.size(); off += 4096) {
-                            framer.feed(std::string_view(input).substr(off, 4096));
-                        }
-                    }));
+                                           for (std::size_t off = 0; off < input.size(); off += 4096) {
+                                               framer.feed(std::string_view(input).substr(off, 4096));
+                                           }
+                                       }));
                     m.reference = std::max(m.reference, best_mb_per_s(input, 1, [&] {
-                        const char *p = input.data();
-                        const char *end = p + input.size();
-                        while (p < end) {
-                            const auto *nl = static_cast<const char *>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-                            if (nl == nullptr) break;
-                            split += static_cast<std::size_t>(nl - p);
-                            p = nl + 1;
-                        }
-                    }));
+                                               const char *p = input.data();
+                                               const char *end = p + input.size();
+                                               while (p < end) {
+                                                   const auto *nl = static_cast<const char *>(std::memchr(
+                                                       p, '\n', static_cast<std::size_t>(end - p)));
+                                                   if (nl == nullptr) break;
+                                                   split += static_cast<std::size_t>(nl - p);
+                                                   p = nl + 1;
+                                               }
+                                           }));
                 }
                 if (framed == 0 || split == 0) m.value = 0; // keep the work observable
                 return m;

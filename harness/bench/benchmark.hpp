@@ -9,9 +9,9 @@
 namespace hil::bench {
 
 struct Measurement {
-    double value = 0;          ///< the measured quantity
-    double reference = 0;      ///< the reference, measured in the same run
-    std::string unit;          ///< of value and reference
+    double value = 0;     ///< the measured quantity
+    double reference = 0; ///< the reference, measured in the same run
+    std::string unit;     ///< of value and reference
     std::string reference_name;
     bool higher_is_better = true;
     [[nodiscard]] double ratio() const { return reference > 0 ? value / reference : 0; }

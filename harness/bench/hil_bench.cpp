@@ -10,12 +10,15 @@
 #include <iostream>
 
 namespace hil::bench {
-std::vector<Benchmark> all_benchmarks() { return {framing_benchmark()}; }
+std::vector<Benchmark> all_benchmarks() {
+    return {framing_benchmark()};
+}
 } // namespace hil::bench
 
 int main(int argc, char **argv) {
     using namespace hil::bench;
-    CLI::App app{"hil-bench: hil's benchmarks, each reported as a ratio against a reference measured in the same run"};
+    CLI::App app{
+        "hil-bench: hil's benchmarks, each reported as a ratio against a reference measured in the same run"};
     bool list = false;
     bool all = false;
     bool json = false;
@@ -38,17 +41,21 @@ int main(int argc, char **argv) {
         if (all || b.name == name) selected.push_back(&b);
     }
     if (selected.empty()) {
-        std::cerr << "hil-bench: " << (name.empty() ? "name a benchmark or use --all" : "no benchmark '" + name + "'")
+        std::cerr << "hil-bench: "
+                  << (name.empty() ? "name a benchmark or use --all" : "no benchmark '" + name + "'")
                   << " (see --list)\n";
         return 2;
     }
     for (const auto *b : selected) {
         const Measurement m = b->run(quick);
         if (json) {
-            std::cout << nlohmann::json{{"name", b->name},          {"value", m.value},
-                                        {"unit", m.unit},           {"reference", m.reference},
+            std::cout << nlohmann::json{{"name", b->name},
+                                        {"value", m.value},
+                                        {"unit", m.unit},
+                                        {"reference", m.reference},
                                         {"reference_name", m.reference_name},
-                                        {"ratio", m.ratio()},       {"higher_is_better", m.higher_is_better},
+                                        {"ratio", m.ratio()},
+                                        {"higher_is_better", m.higher_is_better},
                                         {"quick", quick}}
                              .dump()
                       << "\n";

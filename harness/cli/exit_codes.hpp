@@ -1,13 +1,13 @@
 #pragma once
-// Exit codes of `hil` (docs/cli.md). Scripts and CI depend on them: never renumber.
+// Exit codes of `hil` (docs/results-format.md). Scripts and CI depend on them: never renumber.
 
 namespace hil::cli {
 
 enum ExitCode : int {
-    kAllPassed = 0,     ///< every executed scenario passed (skips allowed)
-    kScenarioFailed = 1,///< at least one FAIL (and no infrastructure ERROR)
-    kUsageError = 2,    ///< bad command line, scenario/bench file error, or nothing selected
-    kInfraError = 3,    ///< the bench broke: broker, device or client could not run
+    kAllPassed = 0,      ///< every executed scenario passed (skips allowed)
+    kScenarioFailed = 1, ///< at least one FAIL (and no infrastructure ERROR)
+    kUsageError = 2,     ///< bad command line, scenario/bench file error, or nothing selected
+    kInfraError = 3,     ///< the bench broke: broker, device or client could not run
     // 128 + signal number when interrupted (130 for SIGINT, 143 for SIGTERM).
 };
 

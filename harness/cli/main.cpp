@@ -11,7 +11,8 @@
 
 int main(int argc, char **argv) {
     using namespace hil::cli;
-    CLI::App app{"hil: hardware-in-the-loop tests for MQTT / AWS IoT firmware (PSoC6 kits and the virtual device)"};
+    CLI::App app{
+        "hil: hardware-in-the-loop tests for MQTT / AWS IoT firmware (PSoC6 kits and the virtual device)"};
     app.set_version_flag("--version", std::string("hil ") + HIL_VERSION);
     app.require_subcommand(1);
 
@@ -27,8 +28,9 @@ int main(int argc, char **argv) {
     run_cmd->add_flag("-v,--verbose", run.verbose, "Print each step as it starts");
     run_cmd->add_option("--timeout-scale", run.timeout_scale, "Multiply every timeout (slow benches)")
         ->check(CLI::PositiveNumber);
-    run_cmd->footer("Exit codes: 0 all executed scenarios passed, 1 a scenario failed, 2 usage or scenario-file "
-                    "error (also: nothing selected), 3 infrastructure error, 128+N interrupted by signal N.");
+    run_cmd->footer(
+        "Exit codes: 0 all executed scenarios passed, 1 a scenario failed, 2 usage or scenario-file "
+        "error (also: nothing selected), 3 infrastructure error, 128+N interrupted by signal N.");
 
     try {
         app.parse(argc, argv);
@@ -40,7 +42,8 @@ int main(int argc, char **argv) {
     try {
         if (*run_cmd) return run_command(run);
     } catch (const hil::ConfigError &e) {
-        std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files" << std::endl;
+        std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files"
+                  << std::endl;
         return kUsageError;
     } catch (const hil::UsageError &e) {
         std::cerr << "hil: " << e.what() << std::endl;

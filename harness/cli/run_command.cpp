@@ -51,7 +51,11 @@ void print_failure(const ScenarioResult &r) {
     if (r.failure && !r.failure->nearby.empty()) {
         std::cout << "  nearby:\n";
         for (const auto &item : r.failure->nearby) {
-            std::cout << "    " << (item.is_string() ? item.get<std::string>() : item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
+            std::cout << "    "
+                      << (item.is_string()
+                              ? item.get<std::string>()
+                              : item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                      << "\n";
         }
     }
     if (!r.logs.empty()) {
@@ -77,7 +81,8 @@ int run_command(const RunOptions &options) {
     for (const auto &m : options.misbehaviours) {
         if (!names::contains(names::misbehaviours(), m)) {
             const auto near = names::nearest(names::misbehaviours(), m);
-            throw UsageError("unknown misbehaviour '" + m + "'" + (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
+            throw UsageError("unknown misbehaviour '" + m + "'" +
+                             (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
         }
     }
 
@@ -103,6 +108,10 @@ int run_command(const RunOptions &options) {
     report.profile = "mosquitto";
     report.misbehaviours = options.misbehaviours;
     report.run_dir = options.out_dir.value_or(std::filesystem::path("hil-runs") / report.run_id);
+    if (std::filesystem::exists(report.run_dir) && !std::filesystem::is_empty(report.run_dir)) {
+        // Appending to an earlier run's logs would mix two runs; never overwrite one either.
+        throw UsageError("run directory " + report.run_dir.string() + " exists and is not empty");
+    }
     std::filesystem::create_directories(report.run_dir);
     report.run_dir = std::filesystem::canonical(report.run_dir);
     std::ofstream events(report.run_dir / "events.jsonl", std::ios::trunc);
@@ -114,7 +123,8 @@ int run_command(const RunOptions &options) {
         bus.add_sink([](const Event &e) {
             if (e.kind == "step.started") {
                 std::cout << "  [" << e.context << "] step " << e.payload.value("index", 0) << " "
-                          << e.payload.value("keyword", "") << " (" << e.payload.value("where", "") << ")" << std::endl;
+                          << e.payload.value("keyword", "") << " (" << e.payload.value("where", "") << ")"
+                          << std::endl;
             }
         });
     }
@@ -137,28 +147,39 @@ int run_command(const RunOptions &options) {
             result.logs["events"] = (report.run_dir / "events.jsonl").string();
             char duration[32];
             std::snprintf(duration, sizeof duration, "%.2f s", result.duration_ms / 1000.0);
-            std::cout << to_string(result.verdict) << "  " << ids[i] << "  " << result.name << "  (" << duration << ")"
+            std::cout << to_string(result.verdict) << "  " << ids[i] << "  " << result.name << "  ("
+                      << duration << ")"
                       << (result.verdict == Verdict::skip ? "  [" + result.reason + "]" : "") << std::endl;
             if (result.verdict == Verdict::fail || result.verdict == Verdict::error) print_failure(result);
             report.scenarios.push_back(std::move(result));
+            if (bus.cancelled()) break;
         }
     } catch (const Cancelled &) {
-        report.interrupted = true;
+        // Interrupted while the bench itself was starting.
     } catch (const InfraError &e) {
-        std::cerr << "hil: infrastructure error: " << e.what()
-                  << (e.log_path().empty() ? "" : "\n  log: " + e.log_path()) << std::endl;
+        report.error = std::string(e.what()) + (e.log_path().empty() ? "" : " (log: " + e.log_path() + ")");
+        std::cerr << "hil: infrastructure error: " << report.error << std::endl;
+        infra_exit = kInfraError;
+    } catch (const std::exception &e) {
+        report.error = std::string("internal error: ") + e.what();
+        std::cerr << "hil: " << report.error << std::endl;
         infra_exit = kInfraError;
     }
+    report.interrupted = bus.cancelled();
 
     // 4. Report (also after an interruption: nothing seen is lost).
     report.finished_at = utc_timestamp();
     report.duration_ms = ms_between(t0, Clock::now());
     const Tally t = tally(report.scenarios);
-    if (report.interrupted) report.exit_code = 128 + signals.received();
-    else if (infra_exit != 0) report.exit_code = infra_exit;
-    else report.exit_code = exit_code_for(t);
+    if (report.interrupted)
+        report.exit_code = 128 + signals.received();
+    else if (infra_exit != 0)
+        report.exit_code = infra_exit;
+    else
+        report.exit_code = exit_code_for(t);
     bus.publish(Source::harness, "hil", "run.finished", {{"exit_code", report.exit_code}});
-    const auto results = to_results_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto results =
+        to_results_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     write_file_atomically(report.run_dir / "results.json", results);
     const std::string junit = to_junit_xml(report);
     write_file_atomically(report.run_dir / "junit.xml", junit);
@@ -166,8 +187,8 @@ int run_command(const RunOptions &options) {
     if (options.junit) write_file_atomically(*options.junit, junit);
 
     char summary[256];
-    std::snprintf(summary, sizeof summary, "hil: %d passed, %d failed, %d errors, %d skipped in %.2f s%s", t.passed,
-                  t.failed, t.errored, t.skipped, report.duration_ms / 1000.0,
+    std::snprintf(summary, sizeof summary, "hil: %d passed, %d failed, %d errors, %d skipped in %.2f s%s",
+                  t.passed, t.failed, t.errored, t.skipped, report.duration_ms / 1000.0,
                   report.interrupted ? " (interrupted)" : "");
     std::cout << summary << "\nhil: results " << (report.run_dir / "results.json").string() << std::endl;
     return report.exit_code;

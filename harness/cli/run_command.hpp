@@ -10,11 +10,11 @@ namespace hil::cli {
 
 struct RunOptions {
     std::vector<std::filesystem::path> paths;
-    std::optional<std::filesystem::path> out_dir;   ///< run directory (default hil-runs/<run-id>)
-    std::optional<std::filesystem::path> junit;     ///< extra JUnit XML copy
-    std::optional<std::filesystem::path> json;      ///< extra results.json copy
-    std::optional<std::filesystem::path> bench;     ///< bench file (default: built-in virtual bench)
-    std::vector<std::string> misbehaviours;         ///< start virtual devices with these
+    std::optional<std::filesystem::path> out_dir; ///< run directory (default hil-runs/<run-id>)
+    std::optional<std::filesystem::path> junit;   ///< extra JUnit XML copy
+    std::optional<std::filesystem::path> json;    ///< extra results.json copy
+    std::optional<std::filesystem::path> bench;   ///< bench file (default: built-in virtual bench)
+    std::vector<std::string> misbehaviours;       ///< start virtual devices with these
     double timeout_scale = 1.0;
     bool verbose = false;
 };

@@ -18,7 +18,8 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
     } catch (const YAML::BadFile &) {
         throw ConfigError(ConfigIssue{file.string(), 0, 0, "cannot read the bench file"});
     } catch (const YAML::Exception &e) {
-        throw ConfigError(ConfigIssue{file.string(), e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
+        throw ConfigError(
+            ConfigIssue{file.string(), e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
     }
     std::vector<ConfigIssue> issues;
     auto at = [&](const YAML::Node &n, std::string msg) {
@@ -27,17 +28,22 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
     if (!root.IsMap()) throw ConfigError(ConfigIssue{file.string(), 1, 1, "a bench file must be a mapping"});
     for (const auto &kv : root) {
         const std::string key = kv.first.Scalar();
-        if (key == "name") config.name = kv.second.Scalar();
+        if (key == "name")
+            config.name = kv.second.Scalar();
         else if (key == "broker") {
             for (const auto &b : kv.second) {
-                if (b.first.Scalar() == "bind") config.bind_address = b.second.Scalar();
-                else at(b.first, "unknown broker key '" + b.first.Scalar() + "' (known: bind)");
+                if (b.first.Scalar() == "bind")
+                    config.bind_address = b.second.Scalar();
+                else
+                    at(b.first, "unknown broker key '" + b.first.Scalar() + "' (known: bind)");
             }
         } else if (key == "device") {
             for (const auto &d : kv.second) {
                 const std::string dk = d.first.Scalar();
                 if (dk == "driver") {
-                    if (d.second.Scalar() != "virtual") at(d.second, "device driver '" + d.second.Scalar() + "' is not available in this version (known: virtual)");
+                    if (d.second.Scalar() != "virtual")
+                        at(d.second, "device driver '" + d.second.Scalar() +
+                                         "' is not available in this version (known: virtual)");
                 } else if (dk == "executable") {
                     config.vdev = d.second.Scalar();
                 } else {
@@ -57,11 +63,11 @@ namespace {
 class VirtualScenarioBench final : public ScenarioBench {
   public:
     VirtualScenarioBench(const BenchConfig &config, const BrokerEndpoint &broker, EventBus &bus,
-                         const std::vector<std::string> &handles, const std::vector<std::string> &misbehaviours,
-                         const std::string &run, const std::filesystem::path &dir, const std::filesystem::path &broker_log) {
+                         const std::vector<std::string> &handles,
+                         const std::vector<std::string> &misbehaviours, const std::string &run,
+                         const std::filesystem::path &dir, const std::filesystem::path &broker_log) {
         vars_ = {{"run", run},
                  {"run_id", run.substr(0, run.find('-'))},
-                 {"scenario", run},
                  {"thing", "hil-" + run + "-dut"},
                  {"client_id", "hil-" + run + "-dut"},
                  {"cloud.client_id", "hil-" + run + "-cloud"},
@@ -121,8 +127,8 @@ std::set<std::string> VirtualBench::capabilities() const {
 
 std::unique_ptr<ScenarioBench> VirtualBench::open(const std::string &run, const std::string &log_dir,
                                                   const std::vector<std::string> &device_handles) {
-    return std::make_unique<VirtualScenarioBench>(config_, broker_->plain(), bus_, device_handles, misbehaviours_, run,
-                                                  log_dir, broker_->log_path());
+    return std::make_unique<VirtualScenarioBench>(config_, broker_->plain(), bus_, device_handles,
+                                                  misbehaviours_, run, log_dir, broker_->log_path());
 }
 
 } // namespace hil

@@ -10,8 +10,7 @@ namespace {
 // Starts a Paho operation and waits for its token. Paho throws both when starting (e.g. already
 // disconnected) and when waiting; both become InfraError naming the operation.
 // Paho waits take a relative duration; a token still pending at the deadline is late.
-template <class Start>
-mqtt::token_ptr await(Start &&start, Deadline deadline, const std::string &what) {
+template <class Start> mqtt::token_ptr await(Start &&start, Deadline deadline, const std::string &what) {
     try {
         mqtt::token_ptr token = start();
         if (!token->wait_for(std::chrono::duration_cast<Millis>(deadline.remaining()))) {
@@ -27,7 +26,7 @@ mqtt::token_ptr await(Start &&start, Deadline deadline, const std::string &what)
 PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
     : options_(std::move(options)), bus_(bus),
       client_(std::make_unique<mqtt::async_client>(options_.server_uri, options_.client_id)) {
-    client_->set_message_callback([this](mqtt::const_message_ptr msg) {
+    client_->set_message_callback([this](const mqtt::const_message_ptr &msg) {
         bus_.publish(Source::cloud, options_.origin, kCloudMessageKind,
                      {{"topic", msg->get_topic()},
                       {"payload", msg->get_payload_str()},
@@ -40,7 +39,9 @@ PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
     });
 }
 
-PahoCloudClient::~PahoCloudClient() { disconnect(); }
+PahoCloudClient::~PahoCloudClient() {
+    disconnect();
+}
 
 void PahoCloudClient::connect(Deadline deadline) {
     auto opts = mqtt::connect_options_builder()
@@ -55,8 +56,8 @@ void PahoCloudClient::connect(Deadline deadline) {
 }
 
 void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline deadline) {
-    const auto token = await([&] { return client_->subscribe(filter, qos); }, deadline,
-                             "subscribe to '" + filter + "'");
+    const auto token =
+        await([&] { return client_->subscribe(filter, qos); }, deadline, "subscribe to '" + filter + "'");
     const auto granted = token->get_subscribe_response().get_reason_codes();
     if (!granted.empty() && granted.front() >= 0x80) {
         throw InfraError("cloud client: the broker refused the subscription to '" + filter + "'");
@@ -64,8 +65,8 @@ void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline dea
     bus_.publish(Source::cloud, options_.origin, "cloud.subscribed", {{"topic", filter}, {"qos", qos}});
 }
 
-void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos,
-                              bool retain, Deadline deadline) {
+void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos, bool retain,
+                              Deadline deadline) {
     auto msg = mqtt::make_message(topic, payload, qos, retain);
     await([&] { return client_->publish(msg); }, deadline, "publish to '" + topic + "'");
     bus_.publish(Source::cloud, options_.origin, "cloud.published",

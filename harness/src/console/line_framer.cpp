@@ -5,7 +5,9 @@
 namespace hil {
 
 namespace {
-bool is_text_byte(unsigned char c) { return (c >= 0x20 && c <= 0x7e) || c == '\t'; }
+bool is_text_byte(unsigned char c) {
+    return (c >= 0x20 && c <= 0x7e) || c == '\t';
+}
 
 std::string escape_for_report(std::string_view raw, std::size_t limit) {
     std::string out;

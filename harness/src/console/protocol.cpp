@@ -43,7 +43,8 @@ DeviceLine parse_answer(std::string_view line) {
         ++pos;
     }
     if (pos == 1 || pos > 10 || id == 0) return Malformed{text, "answer without a valid id"};
-    if (pos >= line.size() || line[pos] != ' ') return Malformed{text, "expected ' ok' or ' err' after the id"};
+    if (pos >= line.size() || line[pos] != ' ')
+        return Malformed{text, "expected ' ok' or ' err' after the id"};
     ++pos;
     Answer answer;
     answer.id = id;

@@ -20,12 +20,13 @@ void set_timeout_scale(double scale) {
     g_timeout_scale.store(scale);
 }
 
-double timeout_scale() { return g_timeout_scale.load(); }
+double timeout_scale() {
+    return g_timeout_scale.load();
+}
 
 Deadline Deadline::after(Clock::duration timeout) {
     const auto scaled = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double, Clock::period>(static_cast<double>(timeout.count()) *
-                                                     timeout_scale()));
+        std::chrono::duration<double, Clock::period>(static_cast<double>(timeout.count()) * timeout_scale()));
     return Deadline(Clock::now() + scaled);
 }
 
@@ -52,10 +53,14 @@ Millis parse_duration(std::string_view text) {
     }
     const std::string unit = s.substr(used);
     double factor = 0;
-    if (unit.empty() || unit == "s") factor = 1000;
-    else if (unit == "ms") factor = 1;
-    else if (unit == "m" || unit == "min") factor = 60000;
-    else throw std::invalid_argument("unknown duration unit '" + unit + "' in '" + s + "' (use ms, s or m)");
+    if (unit.empty() || unit == "s")
+        factor = 1000;
+    else if (unit == "ms")
+        factor = 1;
+    else if (unit == "m" || unit == "min")
+        factor = 60000;
+    else
+        throw std::invalid_argument("unknown duration unit '" + unit + "' in '" + s + "' (use ms, s or m)");
     if (value < 0 || !std::isfinite(value)) throw std::invalid_argument("negative duration: '" + s + "'");
     return Millis(static_cast<Millis::rep>(std::llround(value * factor)));
 }

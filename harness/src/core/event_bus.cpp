@@ -16,10 +16,13 @@ const char *to_string(Source source) {
 
 std::string to_jsonl(const Event &event, Clock::time_point run_start) {
     const auto mono = std::chrono::duration<double, std::milli>(event.at - run_start).count();
-    nlohmann::json line = {
-        {"seq", event.seq},       {"time", event.wall},     {"mono_ms", std::round(mono * 1000) / 1000},
-        {"source", to_string(event.source)}, {"origin", event.origin}, {"kind", event.kind},
-        {"payload", event.payload}};
+    nlohmann::json line = {{"seq", event.seq},
+                           {"time", event.wall},
+                           {"mono_ms", std::round(mono * 1000) / 1000},
+                           {"source", to_string(event.source)},
+                           {"origin", event.origin},
+                           {"kind", event.kind},
+                           {"payload", event.payload}};
     if (!event.context.empty()) line["scenario"] = event.context;
     // Replace invalid UTF-8 (garbage from a UART) instead of throwing.
     return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -32,8 +35,7 @@ void EventBus::add_sink(Sink sink) {
     sinks_.push_back(std::move(sink));
 }
 
-std::uint64_t EventBus::publish(Source source, std::string origin, std::string kind,
-                                nlohmann::json payload) {
+std::uint64_t EventBus::publish(Source source, std::string origin, std::string kind, nlohmann::json payload) {
     std::uint64_t seq = 0;
     {
         const std::lock_guard lock(mutex_);
@@ -60,8 +62,7 @@ std::uint64_t EventBus::next_seq() const {
     return history_.size() + 1;
 }
 
-std::optional<Event> EventBus::wait_for(std::uint64_t from, const Predicate &match,
-                                        Deadline deadline) {
+std::optional<Event> EventBus::wait_for(std::uint64_t from, const Predicate &match, Deadline deadline) {
     std::unique_lock lock(mutex_);
     std::uint64_t cursor = from == 0 ? 1 : from;
     for (;;) {
@@ -75,11 +76,11 @@ std::optional<Event> EventBus::wait_for(std::uint64_t from, const Predicate &mat
     }
 }
 
-std::vector<Event> EventBus::snapshot(std::uint64_t from, std::uint64_t to,
-                                      const Predicate &filter) const {
+std::vector<Event> EventBus::snapshot(std::uint64_t from, std::uint64_t to, const Predicate &filter) const {
     const std::lock_guard lock(mutex_);
     std::vector<Event> out;
-    const std::uint64_t end = to == 0 ? history_.size() + 1 : std::min<std::uint64_t>(to, history_.size() + 1);
+    const std::uint64_t end =
+        to == 0 ? history_.size() + 1 : std::min<std::uint64_t>(to, history_.size() + 1);
     for (std::uint64_t seq = from == 0 ? 1 : from; seq < end; ++seq) {
         const Event &event = history_[seq - 1];
         if (!filter || filter(event)) out.push_back(event);

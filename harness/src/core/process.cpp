@@ -86,7 +86,9 @@ class Spawner {
     std::queue<std::function<void()>> jobs_;
 };
 
-int open_pidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+int open_pidfd(pid_t pid) {
+    return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+}
 
 std::string describe_status(int status) {
     if (WIFEXITED(status)) return "exited with " + std::to_string(WEXITSTATUS(status));
@@ -178,7 +180,9 @@ std::unique_ptr<ManagedProcess> ManagedProcess::start(ProcessSpec spec, EventBus
     proc->pidfd_ = open_pidfd(result.pid);
     if (bus != nullptr) {
         bus->publish(Source::harness, proc->spec_.name, "process.started",
-                     {{"pid", result.pid}, {"pgid", result.pid}, {"argv", proc->spec_.argv},
+                     {{"pid", result.pid},
+                      {"pgid", result.pid},
+                      {"argv", proc->spec_.argv},
                       {"log", proc->spec_.log_path.string()}});
     }
     proc->reader_ = std::thread([p = proc.get(), fd = out[0]] { p->read_output(fd); });

@@ -59,6 +59,8 @@ SignalWatcher::~SignalWatcher() {
     delete impl_;
 }
 
-int SignalWatcher::received() const { return impl_->first.load(); }
+int SignalWatcher::received() const {
+    return impl_->first.load();
+}
 
 } // namespace hil

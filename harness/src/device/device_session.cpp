@@ -33,16 +33,16 @@ void DeviceSession::transcript(char direction, std::string_view text) {
 void DeviceSession::read_loop() {
     LineFramer framer([this](const FramedLine &line) {
         switch (line.kind) {
-        case FramedLine::Kind::line:
-            handle_line(line.text);
-            break;
+        case FramedLine::Kind::line: handle_line(line.text); break;
         case FramedLine::Kind::garbage:
             transcript('?', line.text);
-            bus_.publish(Source::device, name_, console_kind::garbage, {{"text", line.text}, {"bytes", line.bytes}});
+            bus_.publish(Source::device, name_, console_kind::garbage,
+                         {{"text", line.text}, {"bytes", line.bytes}});
             break;
         case FramedLine::Kind::overlong:
             transcript('?', line.text + "... (overlong)");
-            bus_.publish(Source::device, name_, console_kind::overlong, {{"text", line.text}, {"bytes", line.bytes}});
+            bus_.publish(Source::device, name_, console_kind::overlong,
+                         {{"text", line.text}, {"bytes", line.bytes}});
             break;
         }
     });
@@ -70,12 +70,13 @@ void DeviceSession::handle_line(const std::string &text) {
     } else if (auto *log = std::get_if<protocol::LogLine>(&parsed)) {
         bus_.publish(Source::device, name_, console_kind::line, {{"text", log->text}});
     } else if (auto *bad = std::get_if<protocol::Malformed>(&parsed)) {
-        bus_.publish(Source::device, name_, console_kind::malformed, {{"text", bad->text}, {"why", bad->why}});
+        bus_.publish(Source::device, name_, console_kind::malformed,
+                     {{"text", bad->text}, {"why", bad->why}});
     }
 }
 
-std::optional<protocol::Answer> DeviceSession::request(std::string_view command,
-                                                       const nlohmann::json &args, Deadline deadline) {
+std::optional<protocol::Answer> DeviceSession::request(std::string_view command, const nlohmann::json &args,
+                                                       Deadline deadline) {
     const std::uint64_t id = next_id_.fetch_add(1);
     const std::string line = protocol::format_request(id, command, args);
     if (line.size() > kMaxLineLength) {

@@ -22,22 +22,30 @@ Tally tally(const std::vector<ScenarioResult> &results) {
 
 namespace {
 nlohmann::json step_json(const StepResult &s) {
-    nlohmann::json j = {{"index", s.index}, {"keyword", s.keyword}, {"target", s.target}, {"line", s.line},
-                        {"verdict", to_string(s.verdict)}, {"duration_ms", s.duration_ms}};
+    nlohmann::json j = {{"index", s.index},
+                        {"keyword", s.keyword},
+                        {"target", s.target},
+                        {"line", s.line},
+                        {"verdict", to_string(s.verdict)},
+                        {"duration_ms", s.duration_ms}};
     if (s.latency_ms) j["latency_ms"] = *s.latency_ms;
     if (!s.message.empty()) j["message"] = s.message;
     return j;
 }
 
 nlohmann::json scenario_json(const ScenarioResult &r) {
-    nlohmann::json j = {{"id", r.id},           {"name", r.name},       {"file", r.file},
-                        {"run", r.run},         {"tags", r.tags},       {"verdict", to_string(r.verdict)},
-                        {"reason", r.reason},   {"duration_ms", r.duration_ms}, {"logs", r.logs}};
+    nlohmann::json j = {{"id", r.id},         {"name", r.name},
+                        {"file", r.file},     {"run", r.run},
+                        {"tags", r.tags},     {"verdict", to_string(r.verdict)},
+                        {"reason", r.reason}, {"duration_ms", r.duration_ms},
+                        {"logs", r.logs}};
     j["steps"] = nlohmann::json::array();
     for (const auto &s : r.steps) j["steps"].push_back(step_json(s));
     if (r.failure) {
-        j["failure"] = {{"step", r.failure->step},         {"where", r.failure->where},
-                        {"expected", r.failure->expected}, {"observed", r.failure->observed},
+        j["failure"] = {{"step", r.failure->step},
+                        {"where", r.failure->where},
+                        {"expected", r.failure->expected},
+                        {"observed", r.failure->observed},
                         {"nearby", r.failure->nearby}};
     }
     return j;
@@ -53,8 +61,10 @@ std::string xml_escape(const std::string &text) {
         case '"': out += "&quot;"; break;
         default:
             // XML 1.0 forbids most control characters even when escaped.
-            if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-            else out += c;
+            if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+                out += ' ';
+            else
+                out += c;
         }
     }
     return out;
@@ -74,10 +84,14 @@ nlohmann::json to_results_json(const RunReport &report) {
                         {"misbehaviours", report.misbehaviours},
                         {"run_dir", report.run_dir.string()},
                         {"interrupted", report.interrupted},
+                        {"error", report.error},
                         {"exit_code", report.exit_code},
                         {"summary",
-                         {{"total", t.total()}, {"passed", t.passed}, {"failed", t.failed},
-                          {"errored", t.errored}, {"skipped", t.skipped}}}};
+                         {{"total", t.total()},
+                          {"passed", t.passed},
+                          {"failed", t.failed},
+                          {"errored", t.errored},
+                          {"skipped", t.skipped}}}};
     j["scenarios"] = nlohmann::json::array();
     for (const auto &r : report.scenarios) j["scenarios"].push_back(scenario_json(r));
     return j;
@@ -87,13 +101,15 @@ std::string to_junit_xml(const RunReport &report) {
     const Tally t = tally(report.scenarios);
     std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     char head[256];
-    std::snprintf(head, sizeof head,
-                  "<testsuites name=\"hil\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-                  t.total(), t.failed, t.errored, t.skipped, report.duration_ms / 1000.0);
+    std::snprintf(
+        head, sizeof head,
+        "<testsuites name=\"hil\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+        t.total(), t.failed, t.errored, t.skipped, report.duration_ms / 1000.0);
     xml += head;
     xml += "  <testsuite name=\"hil." + xml_escape(report.bench) + "\" tests=\"" + std::to_string(t.total()) +
            "\" failures=\"" + std::to_string(t.failed) + "\" errors=\"" + std::to_string(t.errored) +
-           "\" skipped=\"" + std::to_string(t.skipped) + "\" timestamp=\"" + xml_escape(report.started_at) + "\">\n";
+           "\" skipped=\"" + std::to_string(t.skipped) + "\" timestamp=\"" + xml_escape(report.started_at) +
+           "\">\n";
     for (const auto &r : report.scenarios) {
         char time[32];
         std::snprintf(time, sizeof time, "%.3f", r.duration_ms / 1000.0);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -57,10 +58,10 @@ const std::vector<std::string_view> &step_keywords() {
     return list;
 }
 
-const std::vector<std::string_view> kTopKeys = {"name", "description", "tags", "requires", "kills",
-                                                "profile", "timeout", "steps"};
+const std::vector<std::string_view> kTopKeys = {"name", "description", "tags", "requires", "kills", "steps"};
 // Part of schema v0 (scenarios/README.md) but not executed by this engine yet.
-const std::vector<std::string_view> kReservedTopKeys = {"matrix", "setup", "include", "devices", "xfail"};
+const std::vector<std::string_view> kReservedTopKeys = {"matrix", "setup",   "include", "devices",
+                                                        "xfail",  "profile", "timeout"};
 
 class Validator {
   public:
@@ -132,7 +133,8 @@ class Validator {
         return false;
     }
 
-    /// YAML -> JSON with YAML 1.2 core-schema typing of plain scalars; quoted scalars stay strings.
+    /// YAML -> JSON. Plain scalars are typed (true/false, null/~, decimal integers and decimals);
+    /// quoted scalars and everything else stay strings.
     nlohmann::json json(const YAML::Node &node) {
         switch (node.Type()) {
         case YAML::NodeType::Null: return nullptr;
@@ -157,6 +159,25 @@ class Validator {
         }
     }
 
+    /// Matcher operators (`$gt`, `$regex`, ...) and a plain `absent` are reserved by schema v0 for
+    /// later versions: refuse them now, so adding them never changes what a loaded file means.
+    void reject_reserved_matchers(const YAML::Node &node) {
+        if (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "absent") {
+            issue(node, "match: 'absent' is reserved in schema v0 and not implemented yet (quote it to mean "
+                        "the text)");
+        } else if (node.IsMap()) {
+            for (const auto &kv : node) {
+                if (kv.first.IsScalar() && kv.first.Scalar().rfind('$', 0) == 0) {
+                    issue(kv.first, "match: operator '" + kv.first.Scalar() +
+                                        "' is reserved in schema v0 and not implemented yet");
+                }
+                reject_reserved_matchers(kv.second);
+            }
+        } else if (node.IsSequence()) {
+            for (const auto &item : node) reject_reserved_matchers(item);
+        }
+    }
+
     void check_variables(const YAML::Node &scalar_node) {
         std::string error;
         for (const auto &name : referenced_variables(scalar_node.Scalar(), error)) {
@@ -177,16 +198,13 @@ class Validator {
         if (s == "true") return true;
         if (s == "false") return false;
         if (s == "null" || s == "~") return nullptr;
-        if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) {
-            std::size_t used = 0;
-            try {
-                const long long i = std::stoll(s, &used);
-                if (used == s.size()) return i;
-                const double d = std::stod(s, &used);
-                if (used == s.size()) return d;
-            } catch (const std::exception &) {
-                // not a number: a string
-            }
+        static const std::regex integer("-?[0-9]+");
+        static const std::regex decimal("-?[0-9]+\\.[0-9]+([eE][-+]?[0-9]+)?");
+        try {
+            if (std::regex_match(s, integer)) return std::stoll(s);
+            if (std::regex_match(s, decimal)) return std::stod(s);
+        } catch (const std::out_of_range &) {
+            // too large for a number: keep the text
         }
         return s;
     }
@@ -233,9 +251,10 @@ Step parse_step(Validator &v, const YAML::Node &item) {
         const auto near = names::nearest(step_keywords(), first);
         std::string known;
         for (const auto k : step_keywords()) known += (known.empty() ? "" : ", ") + std::string(k);
-        v.issue(item.begin()->first, "unknown step '" + first + "'" +
-                                         (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)") +
-                                         "; expected one of: " + known);
+        v.issue(item.begin()->first,
+                "unknown step '" + first + "'" +
+                    (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)") +
+                    "; expected one of: " + known);
         return step;
     }
     step.kind = spec->kind;
@@ -272,19 +291,29 @@ Step parse_step(Validator &v, const YAML::Node &item) {
                                   "; allowed: " + allowed);
             continue;
         }
-        if (key == "within") step.within = v.duration(value, kw + " within");
-        else if (key == "as") step.device = v.string(value, "as");
-        else if (key == "qos") step.qos = v.qos(value);
-        else if (key == "retain") step.retain = v.boolean(value, "retain");
-        else if (key == "expect") step.expect_answer = v.string(value, "expect");
+        if (key == "within")
+            step.within = v.duration(value, kw + " within");
+        else if (key == "as")
+            step.device = v.string(value, "as");
+        else if (key == "qos")
+            step.qos = v.qos(value);
+        else if (key == "retain")
+            step.retain = v.boolean(value, "retain");
+        else if (key == "expect")
+            step.expect_answer = v.string(value, "expect");
         else if (key == "args") {
-            if (!value.IsMap()) v.issue(value, "args: expected a mapping of argument names to values");
-            else step.args = v.json(value);
+            if (!value.IsMap())
+                v.issue(value, "args: expected a mapping of argument names to values");
+            else
+                step.args = v.json(value);
         } else if (key == "match") {
+            v.reject_reserved_matchers(value);
             step.match = v.json(value);
         } else if (key == "payload") {
-            if (value.IsScalar()) step.payload = v.string(value, "payload");
-            else step.payload = v.json(value).dump(); // a mapping is sent / compared as JSON text
+            if (value.IsScalar())
+                step.payload = v.string(value, "payload");
+            else
+                step.payload = v.json(value).dump(); // a mapping is sent / compared as JSON text
         }
     }
 
@@ -292,7 +321,8 @@ Step parse_step(Validator &v, const YAML::Node &item) {
     switch (step.kind) {
     case StepKind::device:
         if (!step.target.empty() && !protocol::is_valid_name(step.target)) {
-            v.issue(main_value, "device: '" + step.target + "' is not a valid command name (lower-case, digits, '_', '.', '-')");
+            v.issue(main_value, "device: '" + step.target +
+                                    "' is not a valid command name (lower-case, digits, '_', '.', '-')");
         }
         if (step.expect_answer != "ok" && step.expect_answer != "err" &&
             !names::contains(names::error_classes(), step.expect_answer)) {
@@ -300,10 +330,10 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             v.issue(item, "expect: '" + step.expect_answer + "' is not ok, err or an error class" +
                               (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
         }
-        if (step.within.count() == 0) step.within = kDefaultReplyWithin;
+        if (step.within.count() < 0) step.within = kDefaultReplyWithin;
         break;
     case StepKind::expect_device:
-        if (step.within.count() == 0) step.within = kDefaultExpectWithin;
+        if (step.within.count() < 0) step.within = kDefaultExpectWithin;
         break;
     case StepKind::cloud_publish:
         if (!step.payload) step.payload = "";
@@ -312,14 +342,16 @@ Step parse_step(Validator &v, const YAML::Node &item) {
         if (step.target.find_first_of("+#") != std::string::npos && step.kind == StepKind::cloud_publish) {
             v.issue(main_value, "cloud.publish: a topic name cannot contain '+' or '#'");
         }
-        if (step.within.count() == 0) step.within = kDefaultCloudWithin;
+        if (step.within.count() < 0) step.within = kDefaultCloudWithin;
         break;
     case StepKind::expect_cloud:
-        if (step.payload && step.match) v.issue(item, "expect.cloud: use either 'payload' (exact) or 'match' (JSON subset), not both");
-        if (step.within.count() == 0) step.within = kDefaultExpectWithin;
+        if (step.payload && step.match)
+            v.issue(item, "expect.cloud: use either 'payload' (exact) or 'match' (JSON subset), not both");
+        if (step.within.count() < 0) step.within = kDefaultExpectWithin;
         break;
     }
-    if (step.target.empty() && main_value.IsScalar()) v.issue(main_value, kw + ": the value must not be empty");
+    if (step.target.empty() && main_value.IsScalar())
+        v.issue(main_value, kw + ": the value must not be empty");
     return step;
 }
 
@@ -331,27 +363,32 @@ Scenario load_scenario_text(const std::string &text, const std::string &file) {
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception &e) {
-        throw ConfigError(ConfigIssue{file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
+        throw ConfigError(
+            ConfigIssue{file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
     }
     Scenario sc;
     sc.file = file;
     if (!root.IsMap()) {
-        throw ConfigError(ConfigIssue{file, 1, 1, "a scenario file must be a mapping with 'name' and 'steps'"});
+        throw ConfigError(
+            ConfigIssue{file, 1, 1, "a scenario file must be a mapping with 'name' and 'steps'"});
     }
     sc.pos = v.pos(root);
     for (const auto &kv : root) {
         const std::string key = kv.first.Scalar();
         const auto &value = kv.second;
         if (names::contains(kReservedTopKeys, key)) {
-            v.issue(kv.first, "'" + key + "' is part of scenario schema v0 but not implemented by this version of hil");
+            v.issue(kv.first,
+                    "'" + key + "' is part of scenario schema v0 but not implemented by this version of hil");
         } else if (!names::contains(kTopKeys, key)) {
             const auto near = names::nearest(kTopKeys, key);
-            v.issue(kv.first, "unknown key '" + key + "'" + (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
-        } else if (key == "name") sc.name = v.string(value, "name");
-        else if (key == "description") sc.description = v.string(value, "description");
-        else if (key == "profile") sc.profile = v.string(value, "profile");
-        else if (key == "timeout") sc.timeout = v.duration(value, "timeout");
-        else if (key == "tags") sc.tags = v.string_list(value, "tags");
+            v.issue(kv.first, "unknown key '" + key + "'" +
+                                  (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
+        } else if (key == "name")
+            sc.name = v.string(value, "name");
+        else if (key == "description")
+            sc.description = v.string(value, "description");
+        else if (key == "tags")
+            sc.tags = v.string_list(value, "tags");
         else if (key == "requires") {
             sc.requires_ = v.string_list(value, "requires");
             check_names(v, value, sc.requires_, names::capabilities(), "capability");
@@ -389,7 +426,8 @@ std::vector<std::filesystem::path> discover_scenario_files(const std::vector<std
             std::vector<std::filesystem::path> found;
             for (const auto &entry : std::filesystem::recursive_directory_iterator(path)) {
                 const auto ext = entry.path().extension();
-                if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(entry.path());
+                if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
+                    found.push_back(entry.path());
             }
             std::sort(found.begin(), found.end());
             out.insert(out.end(), found.begin(), found.end());

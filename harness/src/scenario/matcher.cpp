@@ -8,7 +8,8 @@ std::string show(const nlohmann::json &value) {
     return text.size() > 80 ? text.substr(0, 77) + "..." : text;
 }
 
-MatchResult contains_at(const nlohmann::json &actual, const nlohmann::json &expected, const std::string &path) {
+MatchResult contains_at(const nlohmann::json &actual, const nlohmann::json &expected,
+                        const std::string &path) {
     const std::string where = path.empty() ? "." : path;
     if (expected.is_object()) {
         if (!actual.is_object()) return {false, "at " + where + ": expected an object, got " + show(actual)};

@@ -50,8 +50,8 @@ std::string seconds_text(Millis ms) {
 
 class Execution {
   public:
-    Execution(const Scenario &scenario, ScenarioBench &bench, EventBus &bus, std::uint64_t start)
-        : scenario_(scenario), bench_(bench), bus_(bus), start_(start) {}
+    Execution(ScenarioBench &bench, EventBus &bus, std::uint64_t start)
+        : bench_(bench), bus_(bus), start_(start) {}
 
     void run_step(const Step &step, StepResult &result) {
         switch (step.kind) {
@@ -72,13 +72,13 @@ class Execution {
 
     /// The last console lines of a device, for failure context.
     nlohmann::json console_tail(const std::string &handle) const {
-        auto lines = bus_.snapshot(start_, 0, [&](const Event &e) {
-            return e.origin == handle && e.source == Source::device;
-        });
+        auto lines = bus_.snapshot(
+            start_, 0, [&](const Event &e) { return e.origin == handle && e.source == Source::device; });
         nlohmann::json out = nlohmann::json::array();
         const std::size_t first = lines.size() > kConsoleTail ? lines.size() - kConsoleTail : 0;
         for (std::size_t i = first; i < lines.size(); ++i) {
-            out.push_back(lines[i].kind + " " + lines[i].payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            out.push_back(lines[i].kind + " " +
+                          lines[i].payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         return out;
     }
@@ -101,7 +101,9 @@ class Execution {
             if (!args.contains("host")) args["host"] = vars.at("broker.host");
             if (!args.contains("port")) args["port"] = std::stoi(vars.at("broker.port"));
             if (!args.contains("client_id")) {
-                args["client_id"] = step.device == "dut" ? vars.at("client_id") : vars.at("client_id") + "-" + step.device;
+                // Each handle has its own identity; `dut` is the one ${client_id} and ${thing} name.
+                args["client_id"] =
+                    step.device == "dut" ? vars.at("client_id") : "hil-" + vars.at("run") + "-" + step.device;
             }
         }
         auto &device = bench_.device(step.device);
@@ -109,7 +111,8 @@ class Execution {
         if (!answer) {
             throw StepFailed{"an answer to '" + step.target + "' from device '" + step.device + "' within " +
                                  seconds_text(step.within),
-                             "no answer (PROTOCOL.md requires exactly one per request)", console_tail(step.device)};
+                             "no answer (PROTOCOL.md requires exactly one per request)",
+                             console_tail(step.device)};
         }
         const bool want_ok = step.expect_answer == "ok";
         if (answer->ok == want_ok) {
@@ -122,7 +125,8 @@ class Execution {
         }
         if (answer->ok) {
             throw StepFailed{"'" + step.target + "' to be refused (" + step.expect_answer + ")",
-                             "the device answered ok " + answer->body.dump(), nlohmann::json::array({answer->body})};
+                             "the device answered ok " + answer->body.dump(),
+                             nlohmann::json::array({answer->body})};
         }
         throw StepFailed{"'" + step.target + "' to succeed",
                          "the device answered err " + answer->body.value("class", "?") + ": " +
@@ -132,7 +136,8 @@ class Execution {
 
     void expect_device(const Step &step, StepResult &result) {
         result.target = step.target;
-        const auto match = step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
+        const auto match =
+            step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
         auto &from = cursor("device:" + step.device);
         const auto waited_from = Clock::now();
         const auto event = bus_.wait_for(
@@ -149,16 +154,19 @@ class Execution {
         }
         StepFailed failed;
         failed.expected = "device '" + step.device + "' event " + step.target +
-                          (match ? " matching " + match->dump() : "") + " within " + seconds_text(step.within);
+                          (match ? " matching " + match->dump() : "") + " within " +
+                          seconds_text(step.within);
         const auto same_kind = bus_.snapshot(from, 0, [&](const Event &e) {
             return e.source == Source::device && e.origin == step.device && e.kind == step.target;
         });
         if (!same_kind.empty()) {
-            failed.observed = std::to_string(same_kind.size()) + " " + step.target + " event(s), none matching";
+            failed.observed =
+                std::to_string(same_kind.size()) + " " + step.target + " event(s), none matching";
             for (const auto &e : same_kind) {
                 if (failed.nearby.size() >= kNearbyLimit) break;
-                failed.nearby.push_back({{"payload", e.payload},
-                                         {"why", match ? json_contains(e.payload, *match).why : "arrived after the deadline"}});
+                failed.nearby.push_back(
+                    {{"payload", e.payload},
+                     {"why", match ? json_contains(e.payload, *match).why : "arrived after the deadline"}});
             }
         } else {
             failed.observed = "no " + step.target + " event from '" + step.device + "'";
@@ -171,7 +179,8 @@ class Execution {
         const std::string filter = sub(step.target);
         result.target = filter;
         const auto payload = step.payload ? std::optional(sub(*step.payload)) : std::nullopt;
-        const auto match = step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
+        const auto match =
+            step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
         // Why a cloud message does not satisfy this step ("" when it does).
         auto mismatch = [&](const Event &e) -> std::string {
             const std::string topic = e.payload.value("topic", "");
@@ -200,9 +209,11 @@ class Execution {
             return;
         }
         StepFailed failed;
-        failed.expected = "a cloud message on '" + filter + "'" + (payload ? " with payload \"" + *payload + "\"" : "") +
-                          (match ? " matching " + match->dump() : "") + " within " + seconds_text(step.within);
-        const auto arrived = bus_.snapshot(from, 0, [](const Event &e) { return e.kind == kCloudMessageKind; });
+        failed.expected =
+            "a cloud message on '" + filter + "'" + (payload ? " with payload \"" + *payload + "\"" : "") +
+            (match ? " matching " + match->dump() : "") + " within " + seconds_text(step.within);
+        const auto arrived =
+            bus_.snapshot(from, 0, [](const Event &e) { return e.kind == kCloudMessageKind; });
         if (arrived.empty()) {
             failed.observed = "no message arrived at the cloud client";
         } else {
@@ -211,8 +222,10 @@ class Execution {
                 const std::string topic = e.payload.value("topic", "");
                 if (std::find(topics.begin(), topics.end(), topic) == topics.end()) topics.push_back(topic);
                 if (failed.nearby.size() < kNearbyLimit) {
-                    failed.nearby.push_back({{"topic", topic}, {"payload", e.payload.value("payload", "")},
-                                             {"qos", e.payload.value("qos", 0)}, {"why", "differs in " + mismatch(e)}});
+                    failed.nearby.push_back({{"topic", topic},
+                                             {"payload", e.payload.value("payload", "")},
+                                             {"qos", e.payload.value("qos", 0)},
+                                             {"why", "differs in " + mismatch(e)}});
                 }
             }
             std::string list;
@@ -228,7 +241,6 @@ class Execution {
         }
     }
 
-    const Scenario &scenario_;
     ScenarioBench &bench_;
     EventBus &bus_;
     std::uint64_t start_;
@@ -262,12 +274,13 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
 
     bus_.set_context(id);
     const std::uint64_t start = bus_.next_seq();
-    bus_.publish(Source::harness, "runner", "scenario.started", {{"id", id}, {"name", scenario.name}, {"file", scenario.file}});
+    bus_.publish(Source::harness, "runner", "scenario.started",
+                 {{"id", id}, {"name", scenario.name}, {"file", scenario.file}});
     std::unique_ptr<ScenarioBench> bench;
     try {
         bench = bench_.open(run, dir.string(), device_handles(scenario));
         result.logs = bench->logs();
-        Execution exec(scenario, *bench, bus_, start);
+        Execution exec(*bench, bus_, start);
         int index = 0;
         for (const auto &step : scenario.steps) {
             StepResult sr;
@@ -290,34 +303,34 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
                 failure.nearby = f.nearby;
                 result.failure = failure;
                 result.verdict = Verdict::fail;
-                result.reason = "step " + std::to_string(sr.index) + " (" + sr.keyword + " " + sr.target + ") at " +
-                                failure.where + ": " + sr.message;
-            } catch (const InfraError &e) {
+                result.reason = "step " + std::to_string(sr.index) + " (" + sr.keyword + " " + sr.target +
+                                ") at " + failure.where + ": " + sr.message;
+            } catch (const Cancelled &) {
+                throw;
+            } catch (const std::exception &e) {
+                // Broken infrastructure or a device answer the step cannot read: not a verdict on
+                // the firmware's behaviour, so ERROR rather than FAIL.
                 sr.verdict = Verdict::error;
                 sr.message = e.what();
                 result.verdict = Verdict::error;
                 result.reason = "step " + std::to_string(sr.index) + " (" + sr.keyword + ") at " +
                                 step.pos.to_string() + ": " + e.what();
-            } catch (const std::out_of_range &e) {
-                sr.verdict = Verdict::error;
-                sr.message = e.what();
-                result.verdict = Verdict::error;
-                result.reason = "step " + std::to_string(sr.index) + " at " + step.pos.to_string() + ": " + e.what();
             }
             sr.duration_ms = ms_since(step_t0);
             result.steps.push_back(sr);
             if (sr.verdict != Verdict::pass) break;
         }
     } catch (const Cancelled &) {
+        // Recorded like any other outcome; the caller sees bus.cancelled() and stops the run.
         result.verdict = Verdict::error;
         result.reason = "interrupted";
-        result.duration_ms = ms_since(t0);
-        bus_.publish(Source::harness, "runner", "scenario.finished", {{"id", id}, {"verdict", "ERROR"}, {"reason", "interrupted"}});
-        bus_.set_context("");
-        throw;
     } catch (const InfraError &e) {
         result.verdict = Verdict::error;
-        result.reason = std::string("bench: ") + e.what() + (e.log_path().empty() ? "" : " (log: " + e.log_path() + ")");
+        result.reason =
+            std::string("bench: ") + e.what() + (e.log_path().empty() ? "" : " (log: " + e.log_path() + ")");
+    } catch (const std::exception &e) {
+        result.verdict = Verdict::error;
+        result.reason = std::string("bench: ") + e.what();
     }
     bench.reset(); // devices and cloud client go before the verdict is published
     result.duration_ms = ms_since(t0);

@@ -6,8 +6,7 @@ namespace hil {
 
 const std::vector<std::string_view> &builtin_variable_names() {
     static const std::vector<std::string_view> names = {
-        "run", "run_id", "scenario", "thing", "client_id", "cloud.client_id",
-        "broker.host", "broker.port", "broker.url"};
+        "run", "run_id", "thing", "client_id", "cloud.client_id", "broker.host", "broker.port", "broker.url"};
     return names;
 }
 
@@ -53,7 +52,8 @@ bool scan(std::string_view text, std::string &error, OnText on_text, OnRef on_re
 
 std::vector<std::string> referenced_variables(std::string_view text, std::string &error) {
     std::vector<std::string> names;
-    scan(text, error, [](std::string_view) {}, [&](std::string_view name) { names.emplace_back(name); });
+    scan(
+        text, error, [](std::string_view) {}, [&](std::string_view name) { names.emplace_back(name); });
     return names;
 }
 

@@ -36,7 +36,8 @@ TEST(EmbeddedBroker, StartsOnAnEphemeralLoopbackPortAndLogsToTheRunDirectory) {
     std::ifstream conf(dir / "mosquitto.conf");
     std::stringstream text;
     text << conf.rdbuf();
-    EXPECT_NE(text.str().find("listener " + std::to_string(broker.plain().port) + " 127.0.0.1"), std::string::npos);
+    EXPECT_NE(text.str().find("listener " + std::to_string(broker.plain().port) + " 127.0.0.1"),
+              std::string::npos);
     EXPECT_NE(text.str().find("user "), std::string::npos);
     EXPECT_TRUE(std::filesystem::exists(broker.log_path()));
     EXPECT_EQ(bus.snapshot(1, 0, [](const Event &e) { return e.kind == "broker.ready"; }).size(), 1u);
@@ -76,8 +77,9 @@ TEST(PahoCloudClient, PublishesAndReceivesThroughTheRealBroker) {
     cloud.subscribe("hil/test/#", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus.next_seq();
     cloud.publish("hil/test/a", "hello", 1, false, Deadline::after(std::chrono::seconds(5)));
-    const auto got = bus.wait_for(from, [](const Event &e) { return e.kind == kCloudMessageKind; },
-                                  Deadline::after(std::chrono::seconds(5)));
+    const auto got = bus.wait_for(
+        from, [](const Event &e) { return e.kind == kCloudMessageKind; },
+        Deadline::after(std::chrono::seconds(5)));
     ASSERT_TRUE(got);
     EXPECT_EQ(got->payload["topic"], "hil/test/a");
     EXPECT_EQ(got->payload["payload"], "hello");
@@ -100,11 +102,13 @@ TEST(PahoCloudClient, ReportsABrokerThatDiesMidRun) {
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     const auto from = bus.next_seq();
     kill(broker.process().pid(), SIGKILL);
-    const auto lost = bus.wait_for(from, [](const Event &e) { return e.kind == "cloud.disconnected"; },
-                                   Deadline::after(std::chrono::seconds(10)));
+    const auto lost = bus.wait_for(
+        from, [](const Event &e) { return e.kind == "cloud.disconnected"; },
+        Deadline::after(std::chrono::seconds(10)));
     EXPECT_TRUE(lost);
-    const auto exited = bus.wait_for(from, [](const Event &e) { return e.kind == "process.exited"; },
-                                     Deadline::after(std::chrono::seconds(5)));
+    const auto exited = bus.wait_for(
+        from, [](const Event &e) { return e.kind == "process.exited"; },
+        Deadline::after(std::chrono::seconds(5)));
     ASSERT_TRUE(exited);
     EXPECT_EQ(exited->payload["status"], "killed by signal 9");
     EXPECT_THROW(cloud.publish("a", "b", 1, false, Deadline::after(std::chrono::seconds(2))), InfraError);

@@ -38,8 +38,9 @@ class VirtualDeviceTest : public ::testing::Test {
         return {{"host", broker_->plain().host}, {"port", broker_->plain().port}, {"client_id", id}};
     }
     std::optional<Event> await(std::uint64_t from, const std::string &kind, int seconds = 5) {
-        return bus_.wait_for(from, [&](const Event &e) { return e.kind == kind; },
-                             Deadline::after(std::chrono::seconds(seconds)));
+        return bus_.wait_for(
+            from, [&](const Event &e) { return e.kind == kind; },
+            Deadline::after(std::chrono::seconds(seconds)));
     }
 
     EventBus bus_;
@@ -77,13 +78,16 @@ TEST_F(VirtualDeviceTest, PublishesToTheCloudAndReceivesFromIt) {
     cloud.subscribe("hil/t/up", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus_.next_seq();
     auto &dut = device.session();
-    ASSERT_TRUE(dut.request("mqtt.connect", connect_args("hil-t-dut"), Deadline::after(std::chrono::seconds(2)))->ok);
+    ASSERT_TRUE(
+        dut.request("mqtt.connect", connect_args("hil-t-dut"), Deadline::after(std::chrono::seconds(2)))->ok);
     ASSERT_TRUE(await(from, "mqtt.connected"));
-    const auto sub = dut.request("mqtt.subscribe", {{"topic", "hil/t/down"}, {"qos", 1}}, Deadline::after(std::chrono::seconds(2)));
+    const auto sub = dut.request("mqtt.subscribe", {{"topic", "hil/t/down"}, {"qos", 1}},
+                                 Deadline::after(std::chrono::seconds(2)));
     ASSERT_TRUE(sub && sub->ok);
     ASSERT_TRUE(await(from, "mqtt.subscribed"));
-    const auto pub = dut.request("mqtt.publish", {{"topic", "hil/t/up"}, {"payload", "from device"}, {"qos", 1}},
-                                 Deadline::after(std::chrono::seconds(2)));
+    const auto pub =
+        dut.request("mqtt.publish", {{"topic", "hil/t/up"}, {"payload", "from device"}, {"qos", 1}},
+                    Deadline::after(std::chrono::seconds(2)));
     ASSERT_TRUE(pub && pub->ok);
     const auto up = await(from, kCloudMessageKind);
     ASSERT_TRUE(up);
@@ -114,14 +118,17 @@ TEST_F(VirtualDeviceTest, DropPublishMisbehaviourAnswersOkButSendsNothing) {
     cloud.subscribe("hil/t/#", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus_.next_seq();
     auto &dut = device.session();
-    ASSERT_TRUE(dut.request("mqtt.connect", connect_args("hil-t-drop"), Deadline::after(std::chrono::seconds(2)))->ok);
+    ASSERT_TRUE(
+        dut.request("mqtt.connect", connect_args("hil-t-drop"), Deadline::after(std::chrono::seconds(2)))
+            ->ok);
     ASSERT_TRUE(await(from, "mqtt.connected"));
     const auto pub = dut.request("mqtt.publish", {{"topic", "hil/t/up"}, {"payload", "x"}, {"qos", 1}},
                                  Deadline::after(std::chrono::seconds(2)));
     ASSERT_TRUE(pub && pub->ok);
     // Proof of absence needs a bound: one second of silence on the cloud side.
-    EXPECT_FALSE(bus_.wait_for(from, [](const Event &e) { return e.kind == kCloudMessageKind; },
-                               Deadline::after(std::chrono::seconds(1))));
+    EXPECT_FALSE(bus_.wait_for(
+        from, [](const Event &e) { return e.kind == kCloudMessageKind; },
+        Deadline::after(std::chrono::seconds(1))));
 }
 
 TEST_F(VirtualDeviceTest, DeviceProcessIsGoneAfterTheDriverIsDestroyed) {

@@ -32,10 +32,13 @@ class HilResult:
 
 @pytest.fixture
 def hil(tmp_path):
-    """Runs `hil ARGS...` to completion (bounded) with its run directory in tmp_path/run."""
+    """Runs `hil ARGS...` to completion (bounded); each call gets a fresh run directory under
+    tmp_path unless `out` names one."""
+    calls = []
 
-    def run(*args, timeout=120):
-        out_dir = tmp_path / "run"
+    def run(*args, timeout=120, out=None):
+        calls.append(args)
+        out_dir = out or tmp_path / f"run-{len(calls)}"
         cmd = [str(HIL_BIN), *map(str, args)]
         if args and args[0] == "run":
             cmd += ["--out", str(out_dir)]

@@ -93,6 +93,8 @@ def test_no_child_outlives_hil(tmp_path, sig):
             results = json.loads((out_dir / "results.json").read_text())
             assert results["interrupted"] is True
             assert results["exit_code"] == 128 + sig
+            [scenario] = results["scenarios"]  # the scenario cut short is recorded, not lost
+            assert scenario["verdict"] == "ERROR" and scenario["reason"] == "interrupted"
     finally:
         if proc.poll() is None:
             proc.kill()

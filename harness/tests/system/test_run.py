@@ -111,3 +111,9 @@ def test_each_declared_misbehaviour_makes_its_scenario_fail(hil):
             scenario = r.results["scenarios"][0]
             assert scenario["verdict"] == "FAIL"
             assert scenario["failure"]["where"]
+
+
+def test_an_existing_run_directory_is_never_reused(hil, tmp_path):
+    assert hil("run", "scenarios/smoke/cloud-to-device.yaml", out=tmp_path / "same").code == 0
+    again = hil("run", "scenarios/smoke/cloud-to-device.yaml", out=tmp_path / "same")
+    assert again.code == 2 and "exists and is not empty" in again.stderr

@@ -14,8 +14,8 @@ TEST(EventBus, WaitFindsEventsAlreadyPublished) {
     EventBus bus;
     const auto from = bus.next_seq();
     bus.publish(Source::device, "dut", "mqtt.connected", {{"session_present", false}});
-    const auto e = bus.wait_for(from, [](const Event &ev) { return ev.kind == "mqtt.connected"; },
-                                Deadline::after(Millis(0)));
+    const auto e = bus.wait_for(
+        from, [](const Event &ev) { return ev.kind == "mqtt.connected"; }, Deadline::after(Millis(0)));
     ASSERT_TRUE(e);
     EXPECT_EQ(e->origin, "dut");
     EXPECT_EQ(e->seq, from);
@@ -24,7 +24,8 @@ TEST(EventBus, WaitFindsEventsAlreadyPublished) {
 TEST(EventBus, WaitGivesUpAtTheDeadline) {
     EventBus bus;
     const auto t0 = Clock::now();
-    const auto e = bus.wait_for(1, [](const Event &) { return true; }, Deadline::after(Millis(50)));
+    const auto e = bus.wait_for(
+        1, [](const Event &) { return true; }, Deadline::after(Millis(50)));
     EXPECT_FALSE(e);
     EXPECT_GE(Clock::now() - t0, Millis(50));
 }
@@ -32,11 +33,13 @@ TEST(EventBus, WaitGivesUpAtTheDeadline) {
 TEST(EventBus, CancelEndsWaitsWithCancelled) {
     EventBus bus;
     std::thread canceller([&] {
-        bus.wait_for(1, [](const Event &e) { return e.kind == "ready"; }, Deadline::after(Millis(5000)));
+        bus.wait_for(
+            1, [](const Event &e) { return e.kind == "ready"; }, Deadline::after(Millis(5000)));
         bus.cancel();
     });
     bus.publish(Source::harness, "t", "ready");
-    EXPECT_THROW(bus.wait_for(1, [](const Event &e) { return e.kind == "never"; }, Deadline::after(Millis(5000))),
+    EXPECT_THROW(bus.wait_for(
+                     1, [](const Event &e) { return e.kind == "never"; }, Deadline::after(Millis(5000))),
                  Cancelled);
     canceller.join();
 }
@@ -53,8 +56,9 @@ TEST(EventBus, WaiterWakesWithin20msOfTheMatchingEvent) {
             bus.publish(Source::cloud, "cloud", "noise", {{"i", i}});
             bus.publish(Source::cloud, "cloud", "cloud.message", {{"i", i}});
         });
-        const auto e = bus.wait_for(from, [i](const Event &ev) { return ev.kind == "cloud.message" && ev.payload["i"] == i; },
-                                    Deadline::after(Millis(2000)));
+        const auto e = bus.wait_for(
+            from, [i](const Event &ev) { return ev.kind == "cloud.message" && ev.payload["i"] == i; },
+            Deadline::after(Millis(2000)));
         const auto seen = Clock::now();
         publisher.join();
         ASSERT_TRUE(e);

@@ -76,8 +76,10 @@ steps:
 )");
     EXPECT_TRUE(has_issue(issues, 2, "unknown key 'colour'")) << all(issues);
     EXPECT_TRUE(has_issue(issues, 3, "unknown capability 'shadoww' (did you mean 'shadow'?)")) << all(issues);
-    EXPECT_TRUE(has_issue(issues, 5, "unknown step 'expect.clod' (did you mean 'expect.cloud'?)")) << all(issues);
-    EXPECT_TRUE(has_issue(issues, 7, "unknown option 'wihtin' for device (did you mean 'within'?)")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 5, "unknown step 'expect.clod' (did you mean 'expect.cloud'?)"))
+        << all(issues);
+    EXPECT_TRUE(has_issue(issues, 7, "unknown option 'wihtin' for device (did you mean 'within'?)"))
+        << all(issues);
     EXPECT_TRUE(has_issue(issues, 8, "undefined variable ${rn} (did you mean ${run}?)")) << all(issues);
     EXPECT_TRUE(has_issue(issues, 9, "qos: expected 0, 1 or 2")) << all(issues);
     EXPECT_TRUE(has_issue(issues, 10, "cannot contain '+' or '#'")) << all(issues);
@@ -105,10 +107,44 @@ TEST(Loader, ReservedSchemaKeysAreNamedAsNotYetImplemented) {
 }
 
 TEST(Loader, DeviceExpectMustBeOkErrOrAClass) {
-    const auto issues = issues_of("name: e\nsteps:\n  - device: mqtt.connect\n    expect: tls.server_untrustd\n");
+    const auto issues =
+        issues_of("name: e\nsteps:\n  - device: mqtt.connect\n    expect: tls.server_untrustd\n");
     EXPECT_TRUE(has_issue(issues, 3, "did you mean 'tls.server_untrusted'")) << all(issues);
-    const auto sc = load_scenario_text("name: e\nsteps:\n  - device: x.y\n    expect: proto.unknown_command\n", "t.yaml");
+    const auto sc =
+        load_scenario_text("name: e\nsteps:\n  - device: x.y\n    expect: proto.unknown_command\n", "t.yaml");
     EXPECT_EQ(sc.steps[0].expect_answer, "proto.unknown_command");
+}
+
+TEST(Loader, AnExplicitZeroWithinIsKept) {
+    const auto sc =
+        load_scenario_text("name: z\nsteps:\n  - expect.device: mqtt.connected\n    within: 0s\n", "t.yaml");
+    EXPECT_EQ(sc.steps[0].within, Millis(0));
+}
+
+TEST(Loader, ReservedMatcherOperatorsAreRefusedNotTakenLiterally) {
+    const auto issues = issues_of(R"(name: r
+steps:
+  - expect.device: mqtt.message
+    match: {payload: {$regex: "^seq="}, topic: absent}
+  - expect.device: mqtt.message
+    match: {topic: "absent"}
+)");
+    EXPECT_TRUE(has_issue(issues, 4, "operator '$regex' is reserved")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 4, "'absent' is reserved")) << all(issues);
+    EXPECT_EQ(issues.size(), 2u) << all(issues); // the quoted "absent" is just text
+}
+
+TEST(Loader, OnlyDecimalNumbersAreTyped) {
+    const auto sc = load_scenario_text(
+        "name: n\nsteps:\n  - device: x\n    args: {a: 0x1A, b: -inf, c: 12, d: 1.5, e: '7', f: 1e3}\n",
+        "t.yaml");
+    const auto &args = sc.steps[0].args;
+    EXPECT_EQ(args.at("a"), "0x1A");
+    EXPECT_EQ(args.at("b"), "-inf");
+    EXPECT_EQ(args.at("c"), 12);
+    EXPECT_EQ(args.at("d"), 1.5);
+    EXPECT_EQ(args.at("e"), "7");
+    EXPECT_EQ(args.at("f"), "1e3");
 }
 
 } // namespace

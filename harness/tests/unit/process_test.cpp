@@ -15,10 +15,13 @@
 namespace hil {
 namespace {
 
-bool alive(pid_t pid) { return kill(pid, 0) == 0; }
+bool alive(pid_t pid) {
+    return kill(pid, 0) == 0;
+}
 
 std::filesystem::path temp_dir(const std::string &name) {
-    auto dir = std::filesystem::temp_directory_path() / ("hil-process-test-" + std::to_string(getpid())) / name;
+    auto dir =
+        std::filesystem::temp_directory_path() / ("hil-process-test-" + std::to_string(getpid())) / name;
     std::filesystem::create_directories(dir);
     return dir;
 }
@@ -34,11 +37,13 @@ TEST(ManagedProcess, DestructorStopsTheWholeProcessGroup) {
         // The grandchild prints its pid, then both wait far longer than the test.
         spec.argv = {"/bin/sh", "-c", "sleep 300 & echo child=$!; exec sleep 300"};
         spec.log_path = dir / "sh.log";
-        spec.on_line = [&bus](std::string_view l) { bus.publish(Source::harness, "sh", "line", {{"text", std::string(l)}}); };
+        spec.on_line = [&bus](std::string_view l) {
+            bus.publish(Source::harness, "sh", "line", {{"text", std::string(l)}});
+        };
         auto proc = ManagedProcess::start(spec, &bus);
         leader = proc->pid();
-        const auto line = bus.wait_for(1, [](const Event &e) { return e.kind == "line"; },
-                                       Deadline::after(std::chrono::seconds(5)));
+        const auto line = bus.wait_for(
+            1, [](const Event &e) { return e.kind == "line"; }, Deadline::after(std::chrono::seconds(5)));
         ASSERT_TRUE(line);
         const std::string text = line->payload["text"];
         ASSERT_EQ(text.rfind("child=", 0), 0u) << text;
@@ -70,8 +75,9 @@ TEST(ManagedProcess, OutputLinesReachTheCallbackAndTheLog) {
     };
     auto proc = ManagedProcess::start(spec, &bus);
     // The exit is published by the process's own reader, without anybody asking.
-    const auto exited = bus.wait_for(1, [](const Event &e) { return e.kind == "process.exited"; },
-                                     Deadline::after(std::chrono::seconds(5)));
+    const auto exited = bus.wait_for(
+        1, [](const Event &e) { return e.kind == "process.exited"; },
+        Deadline::after(std::chrono::seconds(5)));
     ASSERT_TRUE(exited);
     EXPECT_EQ(exited->payload["status"], "exited with 0");
     proc.reset();

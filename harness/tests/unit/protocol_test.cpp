@@ -48,10 +48,10 @@ TEST(Protocol, MalformedProtocolLinesSayWhy) {
         const char *line;
         const char *why;
     };
-    for (const Case c : {Case{"@ ok", "id"}, Case{"@0 ok", "id"}, Case{"@1 okay", "space"},
-                         Case{"@1 maybe", "'ok' or 'err'"}, Case{"@1 ok {bad", "JSON"},
-                         Case{"@1 ok [1]", "object"}, Case{"!Bad {}", "name"},
-                         Case{"!mqtt.connected", "body"}, Case{"@1234567890 ok", "id"}}) {
+    for (const Case c :
+         {Case{"@ ok", "id"}, Case{"@0 ok", "id"}, Case{"@1 okay", "space"},
+          Case{"@1 maybe", "'ok' or 'err'"}, Case{"@1 ok {bad", "JSON"}, Case{"@1 ok [1]", "object"},
+          Case{"!Bad {}", "name"}, Case{"!mqtt.connected", "body"}, Case{"@1234567890 ok", "id"}}) {
         const auto line = parse_device_line(c.line);
         const auto *bad = std::get_if<Malformed>(&line);
         ASSERT_NE(bad, nullptr) << c.line;

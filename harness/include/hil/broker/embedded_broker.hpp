@@ -21,9 +21,9 @@ struct BrokerEndpoint {
 };
 
 struct EmbeddedBrokerOptions {
-    std::string bind_address = "127.0.0.1";  ///< from the bench file; loopback by default
-    std::filesystem::path dir;               ///< config, persistence and log go here
-    std::filesystem::path executable;        ///< empty: $HIL_MOSQUITTO, /usr/sbin/mosquitto, PATH
+    std::string bind_address = "127.0.0.1"; ///< from the bench file; loopback by default
+    std::filesystem::path dir;              ///< config, persistence and log go here
+    std::filesystem::path executable;       ///< empty: $HIL_MOSQUITTO, /usr/sbin/mosquitto, PATH
     Clock::duration start_timeout = std::chrono::seconds(10);
 };
 

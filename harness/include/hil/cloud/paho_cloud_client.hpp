@@ -15,8 +15,8 @@ class async_client;
 namespace hil {
 
 struct PahoCloudOptions {
-    std::string server_uri;   ///< "tcp://127.0.0.1:1883"
-    std::string client_id;    ///< unique per run (see names in scenario/run_names.hpp)
+    std::string server_uri;       ///< "tcp://127.0.0.1:1883"
+    std::string client_id;        ///< unique per run (see names in scenario/run_names.hpp)
     std::string origin = "cloud"; ///< the `origin` of its events
     int keepalive_s = 30;
 };

@@ -39,7 +39,7 @@ class LineFramer {
     Sink sink_;
     std::size_t max_line_;
     std::string current_;
-    std::size_t length_ = 0;  // bytes of the current line, including those not kept
+    std::size_t length_ = 0; // bytes of the current line, including those not kept
     bool has_garbage_ = false;
     bool overlong_ = false;
 };

@@ -26,8 +26,8 @@ class PtyConsole final : public Console {
 
   private:
     int master_ = -1;
-    int slave_ = -1;      // held open so the line settings persist and reads never see a hangup
-    int wake_fd_ = -1;    // eventfd for interrupt()
+    int slave_ = -1;   // held open so the line settings persist and reads never see a hangup
+    int wake_fd_ = -1; // eventfd for interrupt()
     std::string slave_path_;
 };
 

@@ -25,14 +25,14 @@ enum class Source { device, cloud, broker, harness };
 /// One observation. `kind` is a registry event name for device events (`mqtt.connected`) or a
 /// harness-defined name (`console.line`, `cloud.message`, `process.started`, ...).
 struct Event {
-    std::uint64_t seq = 0;       ///< position in the run's stream, from 1
-    Clock::time_point at;        ///< monotonic arrival time
-    std::string wall;            ///< RFC 3339 UTC arrival time
+    std::uint64_t seq = 0; ///< position in the run's stream, from 1
+    Clock::time_point at;  ///< monotonic arrival time
+    std::string wall;      ///< RFC 3339 UTC arrival time
     Source source = Source::harness;
-    std::string origin;          ///< which device / client / process ("dut", "cloud", "mosquitto")
+    std::string origin; ///< which device / client / process ("dut", "cloud", "mosquitto")
     std::string kind;
     nlohmann::json payload = nlohmann::json::object();
-    std::string context;         ///< the scenario running when it arrived ("" between scenarios)
+    std::string context; ///< the scenario running when it arrived ("" between scenarios)
 };
 
 /// Serialises an event as one events.jsonl line (without the newline).

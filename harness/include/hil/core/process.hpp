@@ -10,10 +10,10 @@
 #include <sys/types.h>
 
 #include <atomic>
-#include <mutex>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,9 +25,9 @@ namespace hil {
 class EventBus;
 
 struct ProcessSpec {
-    std::string name;                 ///< short label: "mosquitto", "vdev-dut"
-    std::vector<std::string> argv;    ///< argv[0] is looked up on PATH if it has no '/'
-    std::filesystem::path log_path;   ///< stdout and stderr are appended here
+    std::string name;               ///< short label: "mosquitto", "vdev-dut"
+    std::vector<std::string> argv;  ///< argv[0] is looked up on PATH if it has no '/'
+    std::filesystem::path log_path; ///< stdout and stderr are appended here
     /// Called on the reader thread for every output line (without '\n'). Optional.
     std::function<void(std::string_view line)> on_line;
 };

@@ -13,10 +13,10 @@
 namespace hil {
 
 struct VirtualDeviceOptions {
-    std::string name = "dut";                   ///< device handle in scenarios
-    std::filesystem::path executable;           ///< empty: default_vdev_path()
-    std::vector<std::string> misbehaviours;     ///< registry names, passed as --misbehave
-    std::filesystem::path log_dir;              ///< console transcript and process output
+    std::string name = "dut";               ///< device handle in scenarios
+    std::filesystem::path executable;       ///< empty: default_vdev_path()
+    std::vector<std::string> misbehaviours; ///< registry names, passed as --misbehave
+    std::filesystem::path log_dir;          ///< console transcript and process output
     Clock::duration boot_timeout = std::chrono::seconds(10);
 };
 

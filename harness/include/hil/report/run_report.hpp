@@ -17,14 +17,15 @@ inline constexpr int kResultsSchemaVersion = 1;
 
 struct RunReport {
     std::string run_id;
-    std::string started_at;     ///< RFC 3339 UTC
+    std::string started_at; ///< RFC 3339 UTC
     std::string finished_at;
     double duration_ms = 0;
-    std::string bench;          ///< bench name
-    std::string profile;        ///< broker profile
+    std::string bench;                      ///< bench name
+    std::string profile;                    ///< broker profile
     std::vector<std::string> misbehaviours; ///< virtual device started with these (negative controls)
     std::filesystem::path run_dir;
     bool interrupted = false;
+    std::string error; ///< why the run could not execute (bench did not start, ...); "" if none
     int exit_code = 0;
     std::vector<ScenarioResult> scenarios;
 };

@@ -32,28 +32,26 @@ enum class StepKind { device, expect_device, cloud_subscribe, cloud_publish, exp
 struct Step {
     StepKind kind = StepKind::device;
     SourcePos pos;
-    std::string device = "dut";      ///< device handle (device, expect.device)
-    std::string target;              ///< command / event name / topic or topic filter
+    std::string device = "dut";                     ///< device handle (device, expect.device)
+    std::string target;                             ///< command / event name / topic or topic filter
     nlohmann::json args = nlohmann::json::object(); ///< device: command arguments
     /// device: "ok" (default), "err", or an error class the answer must carry.
     std::string expect_answer = "ok";
     std::optional<std::string> payload;  ///< cloud.publish payload / expect.cloud exact payload
     std::optional<nlohmann::json> match; ///< expect.*: JSON subset the payload must contain
-    std::optional<int> qos;          ///< cloud.*: QoS (publish/subscribe default 0; expect: exact)
-    bool retain = false;             ///< cloud.publish
-    Millis within{0};                ///< deadline (already defaulted; scaled at run time)
+    std::optional<int> qos;              ///< cloud.*: QoS (publish/subscribe default 0; expect: exact)
+    bool retain = false;                 ///< cloud.publish
+    Millis within{-1}; ///< deadline; the loader puts the default in when absent (scaled at run time)
 };
 
 struct Scenario {
     std::string name;
     std::string description;
-    std::string file;                ///< path as given on the command line
+    std::string file; ///< path as given on the command line
     SourcePos pos;
     std::vector<std::string> tags;
-    std::vector<std::string> requires_;  ///< capability names (registry)
-    std::vector<std::string> kills;      ///< misbehaviour names (registry)
-    std::string profile;             ///< broker profile pinned by the scenario ("" = any)
-    Millis timeout{0};               ///< whole-scenario bound (0: none beyond the steps)
+    std::vector<std::string> requires_; ///< capability names (registry)
+    std::vector<std::string> kills;     ///< misbehaviour names (registry)
     std::vector<Step> steps;
 };
 

@@ -18,39 +18,40 @@ enum class Verdict { pass, fail, error, skip };
 [[nodiscard]] const char *to_string(Verdict verdict); ///< "PASS", "FAIL", "ERROR", "SKIP"
 
 struct StepResult {
-    int index = 0;              ///< 1-based position in the scenario
-    std::string keyword;        ///< "expect.cloud"
-    std::string target;         ///< the step's main argument after substitution
+    int index = 0;       ///< 1-based position in the scenario
+    std::string keyword; ///< "expect.cloud"
+    std::string target;  ///< the step's main argument after substitution
     int line = 0;
     Verdict verdict = Verdict::pass;
     double duration_ms = 0;
     /// expect.*: time from the matching event's arrival to the step seeing it, when the event
     /// arrived while the step was waiting (the engine's reaction time).
     std::optional<double> latency_ms;
-    std::string message;        ///< FAIL/ERROR: one-paragraph explanation
+    std::string message; ///< FAIL/ERROR: one-paragraph explanation
 };
 
 /// The context of a FAIL, for people and for reports.
 struct Failure {
     int step = 0;
-    std::string where;          ///< file:line of the step
-    std::string expected;       ///< the expectation in words
-    std::string observed;       ///< what came instead, in words
+    std::string where;                               ///< file:line of the step
+    std::string expected;                            ///< the expectation in words
+    std::string observed;                            ///< what came instead, in words
     nlohmann::json nearby = nlohmann::json::array(); ///< closest candidates / recent events
 };
 
 struct ScenarioResult {
-    std::string id;             ///< unique in the run: "<file stem>" or "<file stem>#<n>"
+    std::string id; ///< unique in the run: "<file stem>" or "<file stem>#<n>"
     std::string name;
     std::string file;
-    std::string run;            ///< the execution's run-derived name (topics, client ids)
+    std::string run; ///< the execution's run-derived name (topics, client ids)
     std::vector<std::string> tags;
     Verdict verdict = Verdict::pass;
-    std::string reason;         ///< SKIP/ERROR/FAIL summary line
+    std::string reason; ///< SKIP/ERROR/FAIL summary line
     double duration_ms = 0;
     std::vector<StepResult> steps;
     std::optional<Failure> failure;
-    std::map<std::string, std::string> logs; ///< label -> path (console, device, broker, events)
+    std::map<std::string, std::string>
+        logs; ///< label -> path: broker, events, console-<handle>, vdev-<handle>
 };
 
 } // namespace hil

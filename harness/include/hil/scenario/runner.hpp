@@ -21,7 +21,8 @@ class ScenarioRunner {
     ScenarioRunner(Bench &bench, EventBus &bus) : bench_(bench), bus_(bus) {}
 
     /// Runs `scenario` as execution `id` (unique in the run) with run-derived name `run`,
-    /// writing its logs under `dir`. Never throws for a verdict; rethrows Cancelled.
+    /// writing its logs under `dir`. Never throws: an interruption (the bus was cancelled)
+    /// is an ERROR with reason "interrupted", and the caller should stop the run.
     ScenarioResult run(const Scenario &scenario, const std::string &id, const std::string &run,
                        const std::filesystem::path &dir);
 
