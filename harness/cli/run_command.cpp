@@ -4,6 +4,7 @@
 #include "hil/bench/virtual_bench.hpp"
 #include "hil/core/error.hpp"
 #include "hil/core/event_bus.hpp"
+#include "hil/core/files.hpp"
 #include "hil/core/signals.hpp"
 #include "hil/report/run_report.hpp"
 #include "hil/scenario/loader.hpp"

@@ -2,6 +2,8 @@
 
 #include "hil/cloud/paho_cloud_client.hpp"
 #include "hil/core/error.hpp"
+#include "hil/core/files.hpp"
+#include "hil/device/credentials.hpp"
 #include "hil/device/virtual_device.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -60,36 +62,49 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
 
 namespace {
 
+constexpr auto kSetupTimeout = std::chrono::seconds(10);
+
 class VirtualScenarioBench final : public ScenarioBench {
   public:
-    VirtualScenarioBench(const BenchConfig &config, const BrokerEndpoint &broker, EventBus &bus,
-                         const std::vector<std::string> &handles,
+    VirtualScenarioBench(const BenchConfig &config, const EmbeddedBroker &broker, const TestPki &pki,
+                         EventBus &bus, const std::vector<std::string> &handles,
                          const std::vector<std::string> &misbehaviours, const std::string &run,
-                         const std::filesystem::path &dir, const std::filesystem::path &broker_log) {
+                         const std::filesystem::path &dir)
+        : run_(run), tls_(config.tls) {
+        const BrokerEndpoint &main = tls_ ? broker.tls("tls") : broker.plain();
         vars_ = {{"run", run},
                  {"run_id", run.substr(0, run.find('-'))},
                  {"thing", "hil-" + run + "-dut"},
                  {"client_id", "hil-" + run + "-dut"},
                  {"cloud.client_id", "hil-" + run + "-cloud"},
-                 {"broker.host", broker.host},
-                 {"broker.port", std::to_string(broker.port)},
-                 {"broker.url", broker.uri()}};
-        logs_["broker"] = broker_log.string();
+                 {"broker.host", main.host},
+                 {"broker.port", std::to_string(main.port)},
+                 {"broker.url", main.uri()}};
+        for (const auto &[name, endpoint] : broker.endpoints()) {
+            vars_["broker." + name + ".host"] = endpoint.host;
+            vars_["broker." + name + ".port"] = std::to_string(endpoint.port);
+            vars_["broker." + name + ".url"] = endpoint.uri();
+        }
+        endpoint_ = main;
+        logs_["broker"] = broker.log_path().string();
         for (const auto &handle : handles) {
             VirtualDeviceOptions opts;
             opts.name = handle;
             opts.executable = config.vdev;
             opts.misbehaviours = misbehaviours;
             opts.log_dir = dir;
-            devices_.emplace(handle, std::make_unique<VirtualDevice>(opts, bus));
-            logs_["console-" + handle] = devices_.at(handle)->session().console_log().string();
-            logs_["vdev-" + handle] = devices_.at(handle)->process().log_path().string();
+            auto device = std::make_unique<VirtualDevice>(opts, bus);
+            logs_["console-" + handle] = device->session().console_log().string();
+            logs_["vdev-" + handle] = device->process().log_path().string();
+            if (tls_) provision(device->session(), pki);
+            devices_.emplace(handle, std::move(device));
         }
         PahoCloudOptions cloud;
-        cloud.server_uri = broker.uri();
+        cloud.server_uri = main.uri();
         cloud.client_id = vars_.at("cloud.client_id");
+        if (tls_) cloud.tls = CloudTls{pki.ca().cert, pki.cloud().cert, pki.cloud().key};
         cloud_ = std::make_unique<PahoCloudClient>(cloud, bus);
-        cloud_->connect(Deadline::after(std::chrono::seconds(10)));
+        cloud_->connect(Deadline::after(kSetupTimeout));
     }
 
     DeviceSession &device(const std::string &handle) override {
@@ -101,7 +116,31 @@ class VirtualScenarioBench final : public ScenarioBench {
     const std::map<std::string, std::string, std::less<>> &variables() const override { return vars_; }
     std::map<std::string, std::string> logs() const override { return logs_; }
 
+    nlohmann::json connect_defaults(const std::string &handle) const override {
+        nlohmann::json args = {
+            {"host", endpoint_.host}, {"port", endpoint_.port}, {"client_id", "hil-" + run_ + "-" + handle}};
+        if (tls_) {
+            args["tls"] = true;
+            args["ca_slot"] = slots_.ca;
+            args["cert_slot"] = slots_.cert;
+            args["key_slot"] = slots_.key;
+        }
+        return args;
+    }
+
   private:
+    // The device's identity goes in over its console, as on a board: no reflashing per identity.
+    void provision(DeviceSession &session, const TestPki &pki) const {
+        const auto deadline = Deadline::after(kSetupTimeout);
+        upload_credential(session, slots_.ca, read_text_file(pki.ca().cert), deadline);
+        upload_credential(session, slots_.cert, read_text_file(pki.device().cert), deadline);
+        upload_credential(session, slots_.key, read_text_file(pki.device().key), deadline);
+    }
+
+    std::string run_;
+    bool tls_;
+    CredentialSlots slots_;
+    BrokerEndpoint endpoint_;
     std::map<std::string, std::string, std::less<>> vars_;
     std::map<std::string, std::string> logs_;
     std::map<std::string, std::unique_ptr<VirtualDevice>> devices_;
@@ -113,22 +152,36 @@ class VirtualScenarioBench final : public ScenarioBench {
 VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_dir, EventBus &bus,
                            std::vector<std::string> misbehaviours)
     : config_(std::move(config)), bus_(bus), misbehaviours_(std::move(misbehaviours)) {
+    PkiOptions pki_options;
+    pki_options.dns_names = {config_.host_name};
+    pki_options.ip_addresses = {config_.bind_address};
+    pki_ = TestPki::create(run_dir / "pki", pki_options);
+    bus_.publish(Source::harness, "pki", "pki.created", {{"dir", pki_->dir().string()}});
+
     EmbeddedBrokerOptions opts;
     opts.bind_address = config_.bind_address;
+    opts.host_name = config_.host_name;
     opts.dir = run_dir / "broker";
+    opts.tls_listeners = {
+        {"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, config_.require_client_certificate},
+        {"untrusted", pki_->ca().cert, pki_->get("broker_untrusted").cert, pki_->get("broker_untrusted").key,
+         config_.require_client_certificate}};
     broker_ = std::make_unique<EmbeddedBroker>(opts, bus_);
 }
 
 VirtualBench::~VirtualBench() = default;
 
 std::set<std::string> VirtualBench::capabilities() const {
-    return {"mqtt", "qos1", "qos2", "retained", "persistent-session", "broker-control", "virtual-device"};
+    std::set<std::string> caps = {"mqtt",           "qos1",          "qos2", "retained", "persistent-session",
+                                  "broker-control", "virtual-device"};
+    if (config_.tls) caps.insert("tls");
+    return caps;
 }
 
 std::unique_ptr<ScenarioBench> VirtualBench::open(const std::string &run, const std::string &log_dir,
                                                   const std::vector<std::string> &device_handles) {
-    return std::make_unique<VirtualScenarioBench>(config_, broker_->plain(), bus_, device_handles,
-                                                  misbehaviours_, run, log_dir, broker_->log_path());
+    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, device_handles,
+                                                  misbehaviours_, run, log_dir);
 }
 
 } // namespace hil

@@ -44,8 +44,22 @@ PahoCloudClient::~PahoCloudClient() {
 }
 
 void PahoCloudClient::connect(Deadline deadline) {
-    auto opts = mqtt::connect_options_builder()
-                    .clean_session(true)
+    auto builder = mqtt::connect_options_builder();
+    if (options_.server_uri.rfind("ssl://", 0) == 0) {
+        if (!options_.tls) {
+            throw InfraError("cloud client: " + options_.server_uri +
+                             " needs a TLS identity (ca, cert, key)");
+        }
+        // Verify the broker's chain and host name, always.
+        builder.ssl(mqtt::ssl_options_builder()
+                        .trust_store(options_.tls->ca.string())
+                        .key_store(options_.tls->cert.string())
+                        .private_key(options_.tls->key.string())
+                        .enable_server_cert_auth(true)
+                        .verify(true)
+                        .finalize());
+    }
+    auto opts = builder.clean_session(true)
                     .keep_alive_interval(std::chrono::seconds(options_.keepalive_s))
                     .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining()) +
                                      std::chrono::seconds(1))

@@ -75,20 +75,34 @@ void DeviceSession::handle_line(const std::string &text) {
     }
 }
 
+namespace {
+nlohmann::json redacted(const nlohmann::json &args) {
+    nlohmann::json out = args;
+    for (auto &[key, value] : out.items()) {
+        if (value.is_string())
+            value = "<redacted " + std::to_string(value.get<std::string>().size()) + " bytes>";
+    }
+    return out;
+}
+} // namespace
+
 std::optional<protocol::Answer> DeviceSession::request(std::string_view command, const nlohmann::json &args,
-                                                       Deadline deadline) {
+                                                       Deadline deadline, Secrecy secrecy) {
     const std::uint64_t id = next_id_.fetch_add(1);
     const std::string line = protocol::format_request(id, command, args);
     if (line.size() > kMaxLineLength) {
         throw InfraError("request '" + std::string(command) + "' is " + std::to_string(line.size()) +
                          " bytes, over the protocol's line limit of " + std::to_string(kMaxLineLength));
     }
+    // What is recorded: secrets never reach events.jsonl or the transcript.
+    const nlohmann::json recorded_args = secrecy == Secrecy::secret ? redacted(args) : args;
     const std::uint64_t from = bus_.next_seq();
     bus_.publish(Source::harness, name_, console_kind::request,
-                 {{"id", id}, {"command", command}, {"args", args}});
+                 {{"id", id}, {"command", command}, {"args", recorded_args}});
     {
         const std::lock_guard lock(write_mutex_);
-        transcript('>', line);
+        transcript('>',
+                   secrecy == Secrecy::secret ? protocol::format_request(id, command, recorded_args) : line);
         console_->write(line + "\n", deadline);
     }
     const auto answer = bus_.wait_for(

@@ -4,6 +4,7 @@
 #include "hil/core/error.hpp"
 
 #include <cstdlib>
+#include <fstream>
 
 namespace hil {
 
@@ -35,6 +36,20 @@ VirtualDevice::VirtualDevice(const VirtualDeviceOptions &options, EventBus &bus)
     spec.log_path = options.log_dir / ("vdev-" + options.name + ".log");
     process_ = ManagedProcess::start(std::move(spec), &bus);
     identity_ = session_->await_boot(from, Deadline::after(options.boot_timeout));
+    check_build_id(exe);
+}
+
+void VirtualDevice::check_build_id(const std::filesystem::path &exe) const {
+    // The build writes the image's id beside it (<exe>.build-id); the banner must state the same,
+    // or the device running is not the image we meant to start.
+    std::ifstream file(exe.string() + ".build-id");
+    std::string expected;
+    if (!(file >> expected)) return; // an image without a recorded id: nothing to compare
+    if (identity_.build_id != expected) {
+        throw InfraError("device '" + session_->name() + "' reports build id '" + identity_.build_id +
+                             "' but " + exe.string() + " was built as '" + expected + "'",
+                         session_->console_log().string());
+    }
 }
 
 VirtualDevice::~VirtualDevice() {

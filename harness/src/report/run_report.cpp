@@ -1,9 +1,6 @@
 #include "hil/report/run_report.hpp"
 
-#include "hil/core/error.hpp"
-
 #include <cstdio>
-#include <fstream>
 
 namespace hil {
 
@@ -130,17 +127,6 @@ std::string to_junit_xml(const RunReport &report) {
     }
     xml += "  </testsuite>\n</testsuites>\n";
     return xml;
-}
-
-void write_file_atomically(const std::filesystem::path &path, const std::string &text) {
-    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-    const auto tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-        out << text;
-        if (!out) throw InfraError("cannot write " + tmp);
-    }
-    std::filesystem::rename(tmp, path);
 }
 
 } // namespace hil

@@ -96,14 +96,13 @@ class Execution {
         result.target = step.target;
         nlohmann::json args = substitute_json(step.args, bench_.variables());
         if (step.target == "mqtt.connect") {
-            // The bench knows the broker and the run-derived client id; the scenario need not.
-            const auto &vars = bench_.variables();
-            if (!args.contains("host")) args["host"] = vars.at("broker.host");
-            if (!args.contains("port")) args["port"] = std::stoi(vars.at("broker.port"));
-            if (!args.contains("client_id")) {
-                // Each handle has its own identity; `dut` is the one ${client_id} and ${thing} name.
-                args["client_id"] =
-                    step.device == "dut" ? vars.at("client_id") : "hil-" + vars.at("run") + "-" + step.device;
+            // The bench knows the broker, the identity and the slots; the scenario need not. A
+            // scenario value wins, and `null` removes a default (e.g. connect without a certificate).
+            nlohmann::json merged = bench_.connect_defaults(step.device);
+            merged.update(args);
+            args = nlohmann::json::object();
+            for (const auto &[key, value] : merged.items()) {
+                if (!value.is_null()) args[key] = value;
             }
         }
         auto &device = bench_.device(step.device);
@@ -138,20 +137,13 @@ class Execution {
         result.target = step.target;
         const auto match =
             step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
-        auto &from = cursor("device:" + step.device);
-        const auto waited_from = Clock::now();
-        const auto event = bus_.wait_for(
-            from,
-            [&](const Event &e) {
-                return e.source == Source::device && e.origin == step.device && e.kind == step.target &&
-                       (!match || json_contains(e.payload, *match).ok);
-            },
-            Deadline::after(step.within));
-        if (event) {
-            from = event->seq + 1;
-            record_latency(*event, waited_from, result);
-            return;
-        }
+        const std::string stream = "device:" + step.device;
+        const bool seen = await_in_order(stream, step.within, result, [&](const Event &e) {
+            return e.source == Source::device && e.origin == step.device && e.kind == step.target &&
+                   (!match || json_contains(e.payload, *match).ok);
+        });
+        if (seen) return;
+        const std::uint64_t from = cursor(stream);
         StepFailed failed;
         failed.expected = "device '" + step.device + "' event " + step.target +
                           (match ? " matching " + match->dump() : "") + " within " +
@@ -198,16 +190,11 @@ class Execution {
             }
             return "";
         };
-        auto &from = cursor("cloud");
-        const auto waited_from = Clock::now();
-        const auto event = bus_.wait_for(
-            from, [&](const Event &e) { return e.kind == kCloudMessageKind && mismatch(e).empty(); },
-            Deadline::after(step.within));
-        if (event) {
-            from = event->seq + 1;
-            record_latency(*event, waited_from, result);
-            return;
-        }
+        const bool seen = await_in_order("cloud", step.within, result, [&](const Event &e) {
+            return e.kind == kCloudMessageKind && mismatch(e).empty();
+        });
+        if (seen) return;
+        const std::uint64_t from = cursor("cloud");
         StepFailed failed;
         failed.expected =
             "a cloud message on '" + filter + "'" + (payload ? " with payload \"" + *payload + "\"" : "") +
@@ -233,6 +220,19 @@ class Execution {
             failed.observed = std::to_string(arrived.size()) + " message(s) arrived, on: " + list;
         }
         throw failed;
+    }
+
+    /// Waits for the first event after the stream's cursor that satisfies `match`; on success moves
+    /// the cursor past it (expectations are ordered per stream) and records the reaction time.
+    bool await_in_order(const std::string &stream, Millis within, StepResult &result,
+                        const EventBus::Predicate &match) {
+        auto &from = cursor(stream);
+        const auto waited_from = Clock::now();
+        const auto event = bus_.wait_for(from, match, Deadline::after(within));
+        if (!event) return false;
+        from = event->seq + 1;
+        record_latency(*event, waited_from, result);
+        return true;
     }
 
     static void record_latency(const Event &event, Clock::time_point waited_from, StepResult &result) {

@@ -1,12 +1,17 @@
 #include "hil/scenario/template.hpp"
 
+#include <regex>
 #include <stdexcept>
 
 namespace hil {
 
 const std::vector<std::string_view> &builtin_variable_names() {
     static const std::vector<std::string_view> names = {
-        "run", "run_id", "thing", "client_id", "cloud.client_id", "broker.host", "broker.port", "broker.url"};
+        "run", "run_id", "thing", "client_id", "cloud.client_id",
+        // the endpoint mqtt.connect uses by default, then each endpoint of the embedded broker by name
+        "broker.host", "broker.port", "broker.url", "broker.plain.host", "broker.plain.port",
+        "broker.plain.url", "broker.tls.host", "broker.tls.port", "broker.tls.url", "broker.untrusted.host",
+        "broker.untrusted.port", "broker.untrusted.url"};
     return names;
 }
 
@@ -72,7 +77,15 @@ std::string substitute(std::string_view text, const Variables &vars) {
 }
 
 nlohmann::json substitute_json(const nlohmann::json &value, const Variables &vars) {
-    if (value.is_string()) return nlohmann::json(substitute(value.get<std::string>(), vars));
+    if (value.is_string()) {
+        const auto &text = value.get_ref<const std::string &>();
+        std::string out = substitute(text, vars);
+        // A value that is one whole reference takes the variable's type: "${broker.port}" is a number.
+        static const std::regex whole_reference(R"(\$\{[^}]+\})");
+        static const std::regex integer("-?[0-9]+");
+        if (std::regex_match(text, whole_reference) && std::regex_match(out, integer)) return std::stoll(out);
+        return out;
+    }
     if (value.is_object()) {
         nlohmann::json out = nlohmann::json::object();
         for (const auto &[key, item] : value.items()) out[key] = substitute_json(item, vars);

@@ -2,6 +2,8 @@
 #include "hil/broker/embedded_broker.hpp"
 #include "hil/cloud/paho_cloud_client.hpp"
 #include "hil/core/error.hpp"
+#include "hil/core/files.hpp"
+#include "hil/pki/test_pki.hpp"
 
 #include <gtest/gtest.h>
 
@@ -72,7 +74,7 @@ TEST(EmbeddedBroker, ABadBindAddressFailsWithTheReason) {
 TEST(PahoCloudClient, PublishesAndReceivesThroughTheRealBroker) {
     EventBus bus;
     EmbeddedBroker broker(options_in(fresh_dir("paho")), bus);
-    PahoCloudClient cloud({broker.plain().uri(), "hil-test-cloud", "cloud", 30}, bus);
+    PahoCloudClient cloud({broker.plain().uri(), "hil-test-cloud", "cloud", 30, std::nullopt}, bus);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     cloud.subscribe("hil/test/#", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus.next_seq();
@@ -89,7 +91,7 @@ TEST(PahoCloudClient, PublishesAndReceivesThroughTheRealBroker) {
 
 TEST(PahoCloudClient, ConnectToNothingFailsBeforeTheDeadline) {
     EventBus bus;
-    PahoCloudClient cloud({"tcp://127.0.0.1:1", "hil-test-nobody", "cloud", 30}, bus);
+    PahoCloudClient cloud({"tcp://127.0.0.1:1", "hil-test-nobody", "cloud", 30, std::nullopt}, bus);
     const auto t0 = Clock::now();
     EXPECT_THROW(cloud.connect(Deadline::after(std::chrono::seconds(5))), InfraError);
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(6));
@@ -98,7 +100,7 @@ TEST(PahoCloudClient, ConnectToNothingFailsBeforeTheDeadline) {
 TEST(PahoCloudClient, ReportsABrokerThatDiesMidRun) {
     EventBus bus;
     EmbeddedBroker broker(options_in(fresh_dir("dies")), bus);
-    PahoCloudClient cloud({broker.plain().uri(), "hil-test-dies", "cloud", 30}, bus);
+    PahoCloudClient cloud({broker.plain().uri(), "hil-test-dies", "cloud", 30, std::nullopt}, bus);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     const auto from = bus.next_seq();
     kill(broker.process().pid(), SIGKILL);
@@ -112,6 +114,70 @@ TEST(PahoCloudClient, ReportsABrokerThatDiesMidRun) {
     ASSERT_TRUE(exited);
     EXPECT_EQ(exited->payload["status"], "killed by signal 9");
     EXPECT_THROW(cloud.publish("a", "b", 1, false, Deadline::after(std::chrono::seconds(2))), InfraError);
+}
+
+class MutualTls : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        pki_ = std::make_unique<TestPki>(TestPki::create(dir_ / "pki", PkiOptions{}));
+        auto o = options_in(dir_ / "broker");
+        o.tls_listeners = {{"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, true},
+                           {"untrusted", pki_->ca().cert, pki_->get("broker_untrusted").cert,
+                            pki_->get("broker_untrusted").key, true}};
+        broker_ = std::make_unique<EmbeddedBroker>(o, bus_);
+    }
+    PahoCloudOptions cloud_options(const std::string &endpoint, const std::string &id) const {
+        PahoCloudOptions o{broker_->tls(endpoint).uri(), id, "cloud", 30, std::nullopt};
+        o.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key};
+        return o;
+    }
+    EventBus bus_;
+    std::filesystem::path dir_;
+    std::unique_ptr<TestPki> pki_;
+    std::unique_ptr<EmbeddedBroker> broker_;
+};
+
+TEST_F(MutualTls, TlsEndpointsUseTheCertificatesHostName) {
+    EXPECT_EQ(broker_->tls("tls").uri(), "ssl://localhost:" + std::to_string(broker_->tls("tls").port));
+    EXPECT_EQ(broker_->endpoints().size(), 3u);
+    EXPECT_THROW((void)broker_->tls("plain"), InfraError);
+}
+
+TEST_F(MutualTls, CloudClientExchangesMessagesOverMutualTls) {
+    PahoCloudClient cloud(cloud_options("tls", "hil-tls-cloud"), bus_);
+    cloud.connect(Deadline::after(std::chrono::seconds(10)));
+    cloud.subscribe("hil/tls/#", 1, Deadline::after(std::chrono::seconds(5)));
+    const auto from = bus_.next_seq();
+    cloud.publish("hil/tls/a", "secret-free payload", 1, false, Deadline::after(std::chrono::seconds(5)));
+    const auto got = bus_.wait_for(
+        from, [](const Event &e) { return e.kind == kCloudMessageKind; },
+        Deadline::after(std::chrono::seconds(5)));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->payload["payload"], "secret-free payload");
+}
+
+TEST_F(MutualTls, CloudClientRefusesABrokerCertificateFromAnotherCa) {
+    PahoCloudClient cloud(cloud_options("untrusted", "hil-tls-untrusted"), bus_);
+    EXPECT_THROW(cloud.connect(Deadline::after(std::chrono::seconds(10))), InfraError);
+}
+
+TEST_F(MutualTls, ThereIsNoInsecureCloudClient) {
+    PahoCloudClient cloud({broker_->tls("tls").uri(), "hil-tls-none", "cloud", 30, std::nullopt}, bus_);
+    try {
+        cloud.connect(Deadline::after(std::chrono::seconds(5)));
+        FAIL() << "connected over TLS without an identity";
+    } catch (const InfraError &e) {
+        EXPECT_NE(std::string(e.what()).find("needs a TLS identity"), std::string::npos);
+    }
+}
+
+TEST_F(MutualTls, ConfigHasOneListenerPerVariantRequiringCertificates) {
+    const auto conf = read_text_file(dir_ / "broker" / "mosquitto.conf");
+    EXPECT_NE(conf.find("listener " + std::to_string(broker_->tls("untrusted").port) + " 127.0.0.1"),
+              std::string::npos);
+    EXPECT_NE(conf.find("require_certificate true"), std::string::npos);
+    EXPECT_NE(conf.find(pki_->get("broker_untrusted").cert.string()), std::string::npos);
 }
 
 } // namespace

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -73,7 +75,7 @@ TEST_F(VirtualDeviceTest, UnknownCommandsGetExactlyOneErrAnswer) {
 
 TEST_F(VirtualDeviceTest, PublishesToTheCloudAndReceivesFromIt) {
     VirtualDevice device(device_options(), bus_);
-    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud", "cloud", 30}, bus_);
+    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud", "cloud", 30, std::nullopt}, bus_);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     cloud.subscribe("hil/t/up", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus_.next_seq();
@@ -113,7 +115,7 @@ TEST_F(VirtualDeviceTest, ConnectToAClosedPortIsClassified) {
 
 TEST_F(VirtualDeviceTest, DropPublishMisbehaviourAnswersOkButSendsNothing) {
     VirtualDevice device(device_options({"drop-publish"}), bus_);
-    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud2", "cloud", 30}, bus_);
+    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud2", "cloud", 30, std::nullopt}, bus_);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     cloud.subscribe("hil/t/#", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus_.next_seq();
@@ -149,6 +151,21 @@ TEST_F(VirtualDeviceTest, MissingExecutableIsAnInfraErrorNamingIt) {
         FAIL();
     } catch (const InfraError &e) {
         EXPECT_NE(std::string(e.what()).find("/nonexistent/hil-vdev"), std::string::npos);
+    }
+}
+
+TEST_F(VirtualDeviceTest, ABannerWithAnotherBuildIdIsRefused) {
+    // A copy of the image with a different recorded id stands for "flashed X, booted Y".
+    const auto exe = dir_ / "hil-vdev";
+    std::filesystem::copy_file(default_vdev_path(), exe);
+    std::ofstream(exe.string() + ".build-id") << "000000000000\n";
+    auto o = device_options();
+    o.executable = exe;
+    try {
+        VirtualDevice device(o, bus_);
+        FAIL() << "expected InfraError";
+    } catch (const InfraError &e) {
+        EXPECT_NE(std::string(e.what()).find("build id"), std::string::npos) << e.what();
     }
 }
 

@@ -1,13 +1,16 @@
 #pragma once
-// The virtual bench: the embedded broker (one per run), and per scenario execution one virtual
-// device per handle plus a Paho cloud client. Everything runs on this machine, so every pull
-// request can run the whole suite.
+// The virtual bench: the run's test PKI, the embedded broker (one per run: a plain listener and
+// mutual-TLS listeners), and per scenario execution one virtual device per handle — credentials
+// uploaded into its RAM slots — plus a Paho cloud client with its own identity. Everything runs
+// on this machine, so every pull request can run the whole suite.
 
 #include "hil/broker/embedded_broker.hpp"
+#include "hil/pki/test_pki.hpp"
 #include "hil/scenario/scenario_bench.hpp"
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,9 @@ namespace hil {
 struct BenchConfig {
     std::string name = "virtual";
     std::string bind_address = "127.0.0.1"; ///< where the embedded broker listens
+    std::string host_name = "localhost";    ///< the broker's name in its certificate; TLS clients use it
+    bool tls = false; ///< devices and the cloud connect over mutual TLS (default once the device speaks it)
+    bool require_client_certificate = true; ///< false only to prove a scenario catches a lax broker
     std::filesystem::path vdev;             ///< empty: default_vdev_path()
 };
 
@@ -25,7 +31,8 @@ struct BenchConfig {
 
 class VirtualBench final : public Bench {
   public:
-    /// Starts the embedded broker under `run_dir/broker`. Throws InfraError.
+    /// Creates the PKI under `run_dir/pki` and starts the embedded broker under
+    /// `run_dir/broker`. Throws InfraError.
     VirtualBench(BenchConfig config, const std::filesystem::path &run_dir, EventBus &bus,
                  std::vector<std::string> misbehaviours = {});
     ~VirtualBench() override;
@@ -34,12 +41,14 @@ class VirtualBench final : public Bench {
     std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
                                         const std::vector<std::string> &device_handles) override;
 
-    [[nodiscard]] const BrokerEndpoint &broker() const { return broker_->plain(); }
+    [[nodiscard]] const EmbeddedBroker &broker() const { return *broker_; }
+    [[nodiscard]] const TestPki &pki() const { return *pki_; }
 
   private:
     BenchConfig config_;
     EventBus &bus_;
     std::vector<std::string> misbehaviours_;
+    std::optional<TestPki> pki_;
     std::unique_ptr<EmbeddedBroker> broker_;
 };
 

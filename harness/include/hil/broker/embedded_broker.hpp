@@ -1,30 +1,53 @@
 #pragma once
 // The embedded cloud's broker: the distribution's Mosquitto, started by the harness with a
-// generated configuration on an ephemeral port, awaited until it says it is running, its log
-// captured into the run directory (and onto the EventBus as `broker.log`), stopped on every exit.
+// generated configuration on ephemeral ports (one plain listener, and one mutual-TLS listener per
+// server-certificate variant), awaited until it says it is running, its log captured into the
+// run directory (and onto the EventBus as `broker.log`), stopped on every exit.
 
 #include "hil/core/event_bus.hpp"
 #include "hil/core/process.hpp"
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hil {
 
 struct BrokerEndpoint {
-    std::string host;
+    std::string host; ///< the name clients connect to (and verify, for TLS)
     std::uint16_t port = 0;
-    /// "tcp://host:port" (Paho's server URI form).
-    [[nodiscard]] std::string uri() const { return "tcp://" + host + ":" + std::to_string(port); }
+    bool tls = false;
+    /// "tcp://host:port" or "ssl://host:port" (Paho's server URI form).
+    [[nodiscard]] std::string uri() const {
+        return (tls ? "ssl://" : "tcp://") + host + ":" + std::to_string(port);
+    }
+};
+
+/// A TLS listener: its server certificate, and the CA client certificates must chain to.
+struct TlsListenerSpec {
+    std::string name;                ///< "tls" (the good one), "untrusted", ...
+    std::filesystem::path cafile;    ///< CA for client certificates
+    std::filesystem::path certfile;  ///< server certificate
+    std::filesystem::path keyfile;   ///< server key (0600; Mosquitto runs as the current user)
+    bool require_certificate = true; ///< mutual TLS
 };
 
 struct EmbeddedBrokerOptions {
-    std::string bind_address = "127.0.0.1"; ///< from the bench file; loopback by default
-    std::filesystem::path dir;              ///< config, persistence and log go here
-    std::filesystem::path executable;       ///< empty: $HIL_MOSQUITTO, /usr/sbin/mosquitto, PATH
+    std::string bind_address = "127.0.0.1";     ///< from the bench file; loopback by default
+    std::string host_name = "localhost";        ///< what TLS clients connect to (a SAN of the certificate)
+    std::vector<TlsListenerSpec> tls_listeners; ///< beside the plain listener
+    std::filesystem::path dir;                  ///< config, persistence and log go here
+    std::filesystem::path executable;           ///< empty: $HIL_MOSQUITTO, /usr/sbin/mosquitto, PATH
     Clock::duration start_timeout = std::chrono::seconds(10);
+};
+
+/// Ports chosen for one start attempt: the plain listener and each TLS listener, in order.
+struct ListenerPorts {
+    std::uint16_t plain = 0;
+    std::vector<std::uint16_t> tls;
 };
 
 class EmbeddedBroker {
@@ -33,22 +56,25 @@ class EmbeddedBroker {
     EmbeddedBroker(EmbeddedBrokerOptions options, EventBus &bus);
     ~EmbeddedBroker();
 
-    [[nodiscard]] const BrokerEndpoint &plain() const { return plain_; }
+    [[nodiscard]] const BrokerEndpoint &plain() const { return endpoints_.at("plain"); }
+    /// The TLS listener of that name. Throws InfraError if there is none.
+    [[nodiscard]] const BrokerEndpoint &tls(const std::string &name) const;
+    /// Every endpoint by name: "plain" and each TLS listener's name.
+    [[nodiscard]] const std::map<std::string, BrokerEndpoint> &endpoints() const { return endpoints_; }
     [[nodiscard]] ManagedProcess &process() { return *process_; }
     [[nodiscard]] std::filesystem::path log_path() const { return options_.dir / "mosquitto.log"; }
 
   private:
-    bool try_start(std::uint16_t port);
+    bool try_start(const ListenerPorts &ports);
 
     EmbeddedBrokerOptions options_;
     EventBus &bus_;
-    BrokerEndpoint plain_;
+    std::map<std::string, BrokerEndpoint> endpoints_;
     std::unique_ptr<ManagedProcess> process_;
 };
 
-/// The configuration text for one plain listener (exposed for tests and `hil broker` later).
-[[nodiscard]] std::string render_mosquitto_config(const std::string &bind_address, std::uint16_t port,
-                                                  const std::filesystem::path &persistence_dir,
-                                                  const std::string &user);
+/// The configuration text (exposed for tests and `hil broker` later).
+[[nodiscard]] std::string render_mosquitto_config(const EmbeddedBrokerOptions &options,
+                                                  const ListenerPorts &ports, const std::string &user);
 
 } // namespace hil

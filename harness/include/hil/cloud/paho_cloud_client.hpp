@@ -5,7 +5,9 @@
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/core/event_bus.hpp"
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mqtt {
@@ -14,11 +16,19 @@ class async_client;
 
 namespace hil {
 
+/// The cloud client's TLS identity. Server verification is always on: there is no insecure mode.
+struct CloudTls {
+    std::filesystem::path ca;   ///< trust anchor for the broker's certificate
+    std::filesystem::path cert; ///< client certificate
+    std::filesystem::path key;  ///< client key
+};
+
 struct PahoCloudOptions {
     std::string server_uri;       ///< "tcp://127.0.0.1:1883"
     std::string client_id;        ///< unique per run (see names in scenario/run_names.hpp)
     std::string origin = "cloud"; ///< the `origin` of its events
     int keepalive_s = 30;
+    std::optional<CloudTls> tls; ///< required for an ssl:// server_uri
 };
 
 class PahoCloudClient final : public CloudClient {

@@ -38,6 +38,12 @@ inline constexpr const char *overlong = "console.overlong";   ///< {text, bytes}
 inline constexpr const char *closed = "console.closed";       ///< the console hung up
 } // namespace console_kind
 
+/// Whether a request's arguments may be recorded (events.jsonl, console transcript).
+enum class Secrecy {
+    none,   ///< recorded as sent
+    secret, ///< every string argument is recorded as "<redacted N bytes>" (credential uploads)
+};
+
 class DeviceSession {
   public:
     /// Starts reading `console` at once. Every line also goes to `console_log` (raw transcript).
@@ -54,7 +60,7 @@ class DeviceSession {
     /// Sends `command` with `args`; returns its answer, or nullopt if none arrived by the deadline.
     /// Throws InfraError if the console cannot be written, Cancelled if the run is cancelled.
     std::optional<protocol::Answer> request(std::string_view command, const nlohmann::json &args,
-                                            Deadline deadline);
+                                            Deadline deadline, Secrecy secrecy = Secrecy::none);
 
     /// Waits for a `sys.boot` banner published at or after `from` and checks its protocol
     /// version. Throws InfraError (no banner by the deadline, or an incompatible protocol).

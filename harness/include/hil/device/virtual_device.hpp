@@ -22,7 +22,8 @@ struct VirtualDeviceOptions {
 
 class VirtualDevice {
   public:
-    /// Starts the device and waits for its boot banner. Throws InfraError.
+    /// Starts the device, waits for its boot banner and checks the banner's build id against
+    /// `<executable>.build-id` when the build recorded one. Throws InfraError.
     VirtualDevice(const VirtualDeviceOptions &options, EventBus &bus);
     ~VirtualDevice();
 
@@ -31,6 +32,8 @@ class VirtualDevice {
     [[nodiscard]] ManagedProcess &process() { return *process_; }
 
   private:
+    void check_build_id(const std::filesystem::path &exe) const;
+
     std::unique_ptr<DeviceSession> session_;
     std::unique_ptr<ManagedProcess> process_;
     DeviceIdentity identity_;

@@ -40,7 +40,4 @@ struct Tally {
 [[nodiscard]] nlohmann::json to_results_json(const RunReport &report);
 [[nodiscard]] std::string to_junit_xml(const RunReport &report);
 
-/// Writes `text` to `path` through a temporary file and rename, so a reader never sees half a file.
-void write_file_atomically(const std::filesystem::path &path, const std::string &text);
-
 } // namespace hil

@@ -21,6 +21,9 @@ class ScenarioBench {
     /// The device with this handle. Throws InfraError if there is none.
     virtual DeviceSession &device(const std::string &handle) = 0;
     virtual CloudClient &cloud() = 0;
+    /// Arguments `mqtt.connect` gets for this device unless the scenario sets them: the broker
+    /// endpoint, the run-derived client id and, on a TLS bench, `tls` and the credential slots.
+    [[nodiscard]] virtual nlohmann::json connect_defaults(const std::string &handle) const = 0;
     /// Built-in variables of this execution (scenarios/README.md §4).
     [[nodiscard]] virtual const std::map<std::string, std::string, std::less<>> &variables() const = 0;
     /// Log files worth pointing a reader at (label -> path).

@@ -23,7 +23,8 @@ using Variables = std::map<std::string, std::string, std::less<>>;
 /// `text` with every reference replaced. Throws std::out_of_range naming an unknown variable.
 [[nodiscard]] std::string substitute(std::string_view text, const Variables &vars);
 
-/// substitute() applied to every string inside a JSON value (keys untouched).
+/// substitute() applied to every string inside a JSON value (keys untouched). A string that is
+/// exactly one reference whose value is an integer becomes a number (ports, slots).
 [[nodiscard]] nlohmann::json substitute_json(const nlohmann::json &value, const Variables &vars);
 
 } // namespace hil

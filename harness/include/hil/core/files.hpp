@@ -1,0 +1,16 @@
+#pragma once
+// Small file helpers every module uses.
+
+#include <filesystem>
+#include <string>
+
+namespace hil {
+
+/// Writes `text` to `path` through a temporary file and rename, so a reader never sees half a
+/// file. Creates missing parent directories. Throws InfraError.
+void write_file_atomically(const std::filesystem::path &path, const std::string &text);
+
+/// Reads a whole file. Throws InfraError naming it.
+[[nodiscard]] std::string read_text_file(const std::filesystem::path &path);
+
+} // namespace hil
