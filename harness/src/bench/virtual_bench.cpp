@@ -90,6 +90,7 @@ class VirtualScenarioBench final : public ScenarioBench {
         for (const auto &handle : handles) {
             VirtualDeviceOptions opts;
             opts.name = handle;
+            opts.context = run;
             opts.executable = config.vdev;
             opts.misbehaviours = misbehaviours;
             opts.log_dir = dir;
@@ -102,6 +103,7 @@ class VirtualScenarioBench final : public ScenarioBench {
         PahoCloudOptions cloud;
         cloud.server_uri = main.uri();
         cloud.client_id = vars_.at("cloud.client_id");
+        cloud.context = run;
         if (tls_) cloud.tls = CloudTls{pki.ca().cert, pki.cloud().cert, pki.cloud().key};
         cloud_ = std::make_unique<PahoCloudClient>(cloud, bus);
         cloud_->connect(Deadline::after(kSetupTimeout));

@@ -32,10 +32,12 @@ PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
                       {"payload", msg->get_payload_str()},
                       {"qos", msg->get_qos()},
                       {"retain", msg->is_retained()},
-                      {"dup", msg->is_duplicate()}});
+                      {"dup", msg->is_duplicate()}},
+                     options_.context);
     });
     client_->set_connection_lost_handler([this](const std::string &cause) {
-        bus_.publish(Source::cloud, options_.origin, "cloud.disconnected", {{"reason", cause}});
+        bus_.publish(Source::cloud, options_.origin, "cloud.disconnected", {{"reason", cause}},
+                     options_.context);
     });
 }
 
@@ -66,7 +68,8 @@ void PahoCloudClient::connect(Deadline deadline) {
                     .mqtt_version(MQTTVERSION_3_1_1)
                     .finalize();
     await([&] { return client_->connect(opts); }, deadline, "connect to " + options_.server_uri);
-    bus_.publish(Source::cloud, options_.origin, "cloud.connected", {{"server", options_.server_uri}});
+    bus_.publish(Source::cloud, options_.origin, "cloud.connected", {{"server", options_.server_uri}},
+                 options_.context);
 }
 
 void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline deadline) {
@@ -76,7 +79,8 @@ void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline dea
     if (!granted.empty() && granted.front() >= 0x80) {
         throw InfraError("cloud client: the broker refused the subscription to '" + filter + "'");
     }
-    bus_.publish(Source::cloud, options_.origin, "cloud.subscribed", {{"topic", filter}, {"qos", qos}});
+    bus_.publish(Source::cloud, options_.origin, "cloud.subscribed", {{"topic", filter}, {"qos", qos}},
+                 options_.context);
 }
 
 void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos, bool retain,
@@ -84,7 +88,8 @@ void PahoCloudClient::publish(const std::string &topic, const std::string &paylo
     auto msg = mqtt::make_message(topic, payload, qos, retain);
     await([&] { return client_->publish(msg); }, deadline, "publish to '" + topic + "'");
     bus_.publish(Source::cloud, options_.origin, "cloud.published",
-                 {{"topic", topic}, {"payload", payload}, {"qos", qos}, {"retain", retain}});
+                 {{"topic", topic}, {"payload", payload}, {"qos", qos}, {"retain", retain}},
+                 options_.context);
 }
 
 void PahoCloudClient::disconnect() noexcept {

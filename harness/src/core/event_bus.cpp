@@ -35,7 +35,8 @@ void EventBus::add_sink(Sink sink) {
     sinks_.push_back(std::move(sink));
 }
 
-std::uint64_t EventBus::publish(Source source, std::string origin, std::string kind, nlohmann::json payload) {
+std::uint64_t EventBus::publish(Source source, std::string origin, std::string kind, nlohmann::json payload,
+                                std::string context) {
     std::uint64_t seq = 0;
     {
         const std::lock_guard lock(mutex_);
@@ -47,7 +48,7 @@ std::uint64_t EventBus::publish(Source source, std::string origin, std::string k
         event.origin = std::move(origin);
         event.kind = std::move(kind);
         event.payload = std::move(payload);
-        event.context = context_;
+        event.context = std::move(context);
         history_.push_back(std::move(event));
         seq = history_.back().seq;
         // Sinks run under the lock so every sink sees the same total order.
@@ -86,11 +87,6 @@ std::vector<Event> EventBus::snapshot(std::uint64_t from, std::uint64_t to, cons
         if (!filter || filter(event)) out.push_back(event);
     }
     return out;
-}
-
-void EventBus::set_context(std::string context) {
-    const std::lock_guard lock(mutex_);
-    context_ = std::move(context);
 }
 
 void EventBus::cancel() {

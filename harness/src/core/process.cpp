@@ -183,7 +183,8 @@ std::unique_ptr<ManagedProcess> ManagedProcess::start(ProcessSpec spec, EventBus
                      {{"pid", result.pid},
                       {"pgid", result.pid},
                       {"argv", proc->spec_.argv},
-                      {"log", proc->spec_.log_path.string()}});
+                      {"log", proc->spec_.log_path.string()}},
+                     proc->spec_.context);
     }
     proc->reader_ = std::thread([p = proc.get(), fd = out[0]] { p->read_output(fd); });
     return proc;
@@ -226,7 +227,7 @@ void ManagedProcess::record_exit(int status) {
     forget_group(pid_);
     if (bus_ != nullptr) {
         bus_->publish(Source::harness, spec_.name, "process.exited",
-                      {{"pid", pid_}, {"status", describe_status(status)}});
+                      {{"pid", pid_}, {"status", describe_status(status)}}, spec_.context);
     }
 }
 

@@ -8,8 +8,9 @@
 namespace hil {
 
 DeviceSession::DeviceSession(std::string name, std::unique_ptr<Console> console, EventBus &bus,
-                             const std::filesystem::path &console_log)
-    : name_(std::move(name)), console_(std::move(console)), bus_(bus), log_path_(console_log) {
+                             const std::filesystem::path &console_log, std::string context)
+    : name_(std::move(name)), context_(std::move(context)), console_(std::move(console)), bus_(bus),
+      log_path_(console_log) {
     std::filesystem::create_directories(log_path_.parent_path());
     log_.open(log_path_, std::ios::app);
     reader_ = std::thread([this] { read_loop(); });
@@ -19,6 +20,10 @@ DeviceSession::~DeviceSession() {
     stopping_.store(true);
     console_->interrupt();
     if (reader_.joinable()) reader_.join();
+}
+
+void DeviceSession::publish(std::string kind, nlohmann::json payload, Source source) {
+    bus_.publish(source, name_, std::move(kind), std::move(payload), context_);
 }
 
 void DeviceSession::transcript(char direction, std::string_view text) {
@@ -36,13 +41,11 @@ void DeviceSession::read_loop() {
         case FramedLine::Kind::line: handle_line(line.text); break;
         case FramedLine::Kind::garbage:
             transcript('?', line.text);
-            bus_.publish(Source::device, name_, console_kind::garbage,
-                         {{"text", line.text}, {"bytes", line.bytes}});
+            publish(console_kind::garbage, {{"text", line.text}, {"bytes", line.bytes}});
             break;
         case FramedLine::Kind::overlong:
             transcript('?', line.text + "... (overlong)");
-            bus_.publish(Source::device, name_, console_kind::overlong,
-                         {{"text", line.text}, {"bytes", line.bytes}});
+            publish(console_kind::overlong, {{"text", line.text}, {"bytes", line.bytes}});
             break;
         }
     });
@@ -52,7 +55,7 @@ void DeviceSession::read_loop() {
         const long got = console_->read_some(buffer, Deadline::at(Clock::now() + std::chrono::seconds(1)));
         if (got < 0) {
             framer.flush();
-            bus_.publish(Source::device, name_, console_kind::closed, {{"console", console_->describe()}});
+            publish(console_kind::closed, {{"console", console_->describe()}});
             return;
         }
         if (got > 0) framer.feed(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
@@ -63,15 +66,14 @@ void DeviceSession::handle_line(const std::string &text) {
     transcript('<', text);
     auto parsed = protocol::parse_device_line(text);
     if (auto *answer = std::get_if<protocol::Answer>(&parsed)) {
-        bus_.publish(Source::device, name_, console_kind::answer,
-                     {{"id", answer->id}, {"ok", answer->ok}, {"body", std::move(answer->body)}});
+        publish(console_kind::answer,
+                {{"id", answer->id}, {"ok", answer->ok}, {"body", std::move(answer->body)}});
     } else if (auto *event = std::get_if<protocol::EventLine>(&parsed)) {
-        bus_.publish(Source::device, name_, event->name, std::move(event->payload));
+        publish(event->name, std::move(event->payload));
     } else if (auto *log = std::get_if<protocol::LogLine>(&parsed)) {
-        bus_.publish(Source::device, name_, console_kind::line, {{"text", log->text}});
+        publish(console_kind::line, {{"text", log->text}});
     } else if (auto *bad = std::get_if<protocol::Malformed>(&parsed)) {
-        bus_.publish(Source::device, name_, console_kind::malformed,
-                     {{"text", bad->text}, {"why", bad->why}});
+        publish(console_kind::malformed, {{"text", bad->text}, {"why", bad->why}});
     }
 }
 
@@ -97,8 +99,8 @@ std::optional<protocol::Answer> DeviceSession::request(std::string_view command,
     // What is recorded: secrets never reach events.jsonl or the transcript.
     const nlohmann::json recorded_args = secrecy == Secrecy::secret ? redacted(args) : args;
     const std::uint64_t from = bus_.next_seq();
-    bus_.publish(Source::harness, name_, console_kind::request,
-                 {{"id", id}, {"command", command}, {"args", recorded_args}});
+    publish(console_kind::request, {{"id", id}, {"command", command}, {"args", recorded_args}},
+            Source::harness);
     {
         const std::lock_guard lock(write_mutex_);
         transcript('>',
@@ -108,7 +110,8 @@ std::optional<protocol::Answer> DeviceSession::request(std::string_view command,
     const auto answer = bus_.wait_for(
         from,
         [&](const Event &e) {
-            return e.origin == name_ && e.kind == console_kind::answer && e.payload.value("id", 0ULL) == id;
+            return e.context == context_ && e.origin == name_ && e.kind == console_kind::answer &&
+                   e.payload.value("id", 0ULL) == id;
         },
         deadline);
     if (!answer) return std::nullopt;
@@ -121,7 +124,9 @@ std::optional<protocol::Answer> DeviceSession::request(std::string_view command,
 
 DeviceIdentity DeviceSession::await_boot(std::uint64_t from, Deadline deadline) {
     const auto boot = bus_.wait_for(
-        from, [&](const Event &e) { return e.origin == name_ && e.kind == "sys.boot"; }, deadline);
+        from,
+        [&](const Event &e) { return e.context == context_ && e.origin == name_ && e.kind == "sys.boot"; },
+        deadline);
     if (!boot) {
         throw InfraError("device '" + name_ + "' printed no boot banner (!sys.boot) on " + describe() +
                              " before the deadline",
@@ -134,9 +139,10 @@ DeviceIdentity DeviceSession::await_boot(std::uint64_t from, Deadline deadline) 
     id.build_id = p.value("build_id", "");
     id.board = p.value("board", "");
     id.protocol = p.value("protocol", -1);
-    if (id.protocol != protocol::kVersion) {
+    if (id.protocol < protocol::kMinVersion || id.protocol > protocol::kMaxVersion) {
         throw InfraError("device '" + name_ + "' speaks console protocol " + std::to_string(id.protocol) +
-                             ", this harness speaks " + std::to_string(protocol::kVersion),
+                             ", this harness speaks " + std::to_string(protocol::kMinVersion) + " to " +
+                             std::to_string(protocol::kMaxVersion),
                          log_path_.string());
     }
     return id;

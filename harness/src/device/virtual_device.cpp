@@ -25,7 +25,8 @@ VirtualDevice::VirtualDevice(const VirtualDeviceOptions &options, EventBus &bus)
     }
     const std::uint64_t from = bus.next_seq();
     session_ = std::make_unique<DeviceSession>(options.name, std::move(console), bus,
-                                               options.log_dir / ("console-" + options.name + ".log"));
+                                               options.log_dir / ("console-" + options.name + ".log"),
+                                               options.context);
     ProcessSpec spec;
     spec.name = "vdev-" + options.name;
     spec.argv = {exe.string(), "--console", slave};
@@ -34,6 +35,7 @@ VirtualDevice::VirtualDevice(const VirtualDeviceOptions &options, EventBus &bus)
         spec.argv.push_back(m);
     }
     spec.log_path = options.log_dir / ("vdev-" + options.name + ".log");
+    spec.context = options.context;
     process_ = ManagedProcess::start(std::move(spec), &bus);
     identity_ = session_->await_boot(from, Deadline::after(options.boot_timeout));
     check_build_id(exe);

@@ -50,8 +50,8 @@ std::string seconds_text(Millis ms) {
 
 class Execution {
   public:
-    Execution(ScenarioBench &bench, EventBus &bus, std::uint64_t start)
-        : bench_(bench), bus_(bus), start_(start) {}
+    Execution(ScenarioBench &bench, EventBus &bus, std::uint64_t start, std::string run)
+        : bench_(bench), bus_(bus), start_(start), run_(std::move(run)) {}
 
     void run_step(const Step &step, StepResult &result) {
         switch (step.kind) {
@@ -72,8 +72,9 @@ class Execution {
 
     /// The last console lines of a device, for failure context.
     nlohmann::json console_tail(const std::string &handle) const {
-        auto lines = bus_.snapshot(
-            start_, 0, [&](const Event &e) { return e.origin == handle && e.source == Source::device; });
+        auto lines = bus_.snapshot(start_, 0, [&](const Event &e) {
+            return e.context == run_ && e.origin == handle && e.source == Source::device;
+        });
         nlohmann::json out = nlohmann::json::array();
         const std::size_t first = lines.size() > kConsoleTail ? lines.size() - kConsoleTail : 0;
         for (std::size_t i = first; i < lines.size(); ++i) {
@@ -139,8 +140,8 @@ class Execution {
             step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
         const std::string stream = "device:" + step.device;
         const bool seen = await_in_order(stream, step.within, result, [&](const Event &e) {
-            return e.source == Source::device && e.origin == step.device && e.kind == step.target &&
-                   (!match || json_contains(e.payload, *match).ok);
+            return e.context == run_ && e.source == Source::device && e.origin == step.device &&
+                   e.kind == step.target && (!match || json_contains(e.payload, *match).ok);
         });
         if (seen) return;
         const std::uint64_t from = cursor(stream);
@@ -149,7 +150,8 @@ class Execution {
                           (match ? " matching " + match->dump() : "") + " within " +
                           seconds_text(step.within);
         const auto same_kind = bus_.snapshot(from, 0, [&](const Event &e) {
-            return e.source == Source::device && e.origin == step.device && e.kind == step.target;
+            return e.context == run_ && e.source == Source::device && e.origin == step.device &&
+                   e.kind == step.target;
         });
         if (!same_kind.empty()) {
             failed.observed =
@@ -191,7 +193,7 @@ class Execution {
             return "";
         };
         const bool seen = await_in_order("cloud", step.within, result, [&](const Event &e) {
-            return e.kind == kCloudMessageKind && mismatch(e).empty();
+            return e.context == run_ && e.kind == kCloudMessageKind && mismatch(e).empty();
         });
         if (seen) return;
         const std::uint64_t from = cursor("cloud");
@@ -199,8 +201,8 @@ class Execution {
         failed.expected =
             "a cloud message on '" + filter + "'" + (payload ? " with payload \"" + *payload + "\"" : "") +
             (match ? " matching " + match->dump() : "") + " within " + seconds_text(step.within);
-        const auto arrived =
-            bus_.snapshot(from, 0, [](const Event &e) { return e.kind == kCloudMessageKind; });
+        const auto arrived = bus_.snapshot(
+            from, 0, [this](const Event &e) { return e.context == run_ && e.kind == kCloudMessageKind; });
         if (arrived.empty()) {
             failed.observed = "no message arrived at the cloud client";
         } else {
@@ -244,6 +246,7 @@ class Execution {
     ScenarioBench &bench_;
     EventBus &bus_;
     std::uint64_t start_;
+    std::string run_; // the execution's context: only its own events count
     std::map<std::string, std::uint64_t> cursors_;
 };
 
@@ -272,15 +275,14 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
         }
     }
 
-    bus_.set_context(id);
     const std::uint64_t start = bus_.next_seq();
     bus_.publish(Source::harness, "runner", "scenario.started",
-                 {{"id", id}, {"name", scenario.name}, {"file", scenario.file}});
+                 {{"id", id}, {"name", scenario.name}, {"file", scenario.file}}, run);
     std::unique_ptr<ScenarioBench> bench;
     try {
         bench = bench_.open(run, dir.string(), device_handles(scenario));
         result.logs = bench->logs();
-        Execution exec(*bench, bus_, start);
+        Execution exec(*bench, bus_, start, run);
         int index = 0;
         for (const auto &step : scenario.steps) {
             StepResult sr;
@@ -289,7 +291,8 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
             sr.line = step.pos.line;
             const auto step_t0 = Clock::now();
             bus_.publish(Source::harness, "runner", "step.started",
-                         {{"index", sr.index}, {"keyword", sr.keyword}, {"where", step.pos.to_string()}});
+                         {{"index", sr.index}, {"keyword", sr.keyword}, {"where", step.pos.to_string()}},
+                         run);
             try {
                 exec.run_step(step, sr);
             } catch (const StepFailed &f) {
@@ -335,8 +338,8 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
     bench.reset(); // devices and cloud client go before the verdict is published
     result.duration_ms = ms_since(t0);
     bus_.publish(Source::harness, "runner", "scenario.finished",
-                 {{"id", id}, {"verdict", to_string(result.verdict)}, {"reason", result.reason}});
-    bus_.set_context("");
+                 {{"id", id}, {"verdict", to_string(result.verdict)}, {"reason", result.reason}}, run);
+
     return result;
 }
 

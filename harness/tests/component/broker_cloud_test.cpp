@@ -74,7 +74,7 @@ TEST(EmbeddedBroker, ABadBindAddressFailsWithTheReason) {
 TEST(PahoCloudClient, PublishesAndReceivesThroughTheRealBroker) {
     EventBus bus;
     EmbeddedBroker broker(options_in(fresh_dir("paho")), bus);
-    PahoCloudClient cloud({broker.plain().uri(), "hil-test-cloud", "cloud", 30, std::nullopt}, bus);
+    PahoCloudClient cloud({broker.plain().uri(), "hil-test-cloud", "cloud", 30, std::nullopt, ""}, bus);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     cloud.subscribe("hil/test/#", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus.next_seq();
@@ -91,7 +91,7 @@ TEST(PahoCloudClient, PublishesAndReceivesThroughTheRealBroker) {
 
 TEST(PahoCloudClient, ConnectToNothingFailsBeforeTheDeadline) {
     EventBus bus;
-    PahoCloudClient cloud({"tcp://127.0.0.1:1", "hil-test-nobody", "cloud", 30, std::nullopt}, bus);
+    PahoCloudClient cloud({"tcp://127.0.0.1:1", "hil-test-nobody", "cloud", 30, std::nullopt, ""}, bus);
     const auto t0 = Clock::now();
     EXPECT_THROW(cloud.connect(Deadline::after(std::chrono::seconds(5))), InfraError);
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(6));
@@ -100,7 +100,7 @@ TEST(PahoCloudClient, ConnectToNothingFailsBeforeTheDeadline) {
 TEST(PahoCloudClient, ReportsABrokerThatDiesMidRun) {
     EventBus bus;
     EmbeddedBroker broker(options_in(fresh_dir("dies")), bus);
-    PahoCloudClient cloud({broker.plain().uri(), "hil-test-dies", "cloud", 30, std::nullopt}, bus);
+    PahoCloudClient cloud({broker.plain().uri(), "hil-test-dies", "cloud", 30, std::nullopt, ""}, bus);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     const auto from = bus.next_seq();
     kill(broker.process().pid(), SIGKILL);
@@ -128,7 +128,7 @@ class MutualTls : public ::testing::Test {
         broker_ = std::make_unique<EmbeddedBroker>(o, bus_);
     }
     PahoCloudOptions cloud_options(const std::string &endpoint, const std::string &id) const {
-        PahoCloudOptions o{broker_->tls(endpoint).uri(), id, "cloud", 30, std::nullopt};
+        PahoCloudOptions o{broker_->tls(endpoint).uri(), id, "cloud", 30, std::nullopt, ""};
         o.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key};
         return o;
     }
@@ -163,7 +163,7 @@ TEST_F(MutualTls, CloudClientRefusesABrokerCertificateFromAnotherCa) {
 }
 
 TEST_F(MutualTls, ThereIsNoInsecureCloudClient) {
-    PahoCloudClient cloud({broker_->tls("tls").uri(), "hil-tls-none", "cloud", 30, std::nullopt}, bus_);
+    PahoCloudClient cloud({broker_->tls("tls").uri(), "hil-tls-none", "cloud", 30, std::nullopt, ""}, bus_);
     try {
         cloud.connect(Deadline::after(std::chrono::seconds(5)));
         FAIL() << "connected over TLS without an identity";

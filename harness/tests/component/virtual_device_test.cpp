@@ -53,7 +53,8 @@ class VirtualDeviceTest : public ::testing::Test {
 TEST_F(VirtualDeviceTest, BootsWithABannerAndAnswersSysInfo) {
     VirtualDevice device(device_options(), bus_);
     EXPECT_EQ(device.identity().board, "host");
-    EXPECT_EQ(device.identity().protocol, 0);
+    EXPECT_GE(device.identity().protocol, protocol::kMinVersion);
+    EXPECT_LE(device.identity().protocol, protocol::kMaxVersion);
     EXPECT_FALSE(device.identity().build_id.empty());
     const auto info = device.session().request("sys.info", {}, Deadline::after(std::chrono::seconds(2)));
     ASSERT_TRUE(info);
@@ -75,7 +76,7 @@ TEST_F(VirtualDeviceTest, UnknownCommandsGetExactlyOneErrAnswer) {
 
 TEST_F(VirtualDeviceTest, PublishesToTheCloudAndReceivesFromIt) {
     VirtualDevice device(device_options(), bus_);
-    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud", "cloud", 30, std::nullopt}, bus_);
+    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud", "cloud", 30, std::nullopt, ""}, bus_);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     cloud.subscribe("hil/t/up", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus_.next_seq();
@@ -115,7 +116,7 @@ TEST_F(VirtualDeviceTest, ConnectToAClosedPortIsClassified) {
 
 TEST_F(VirtualDeviceTest, DropPublishMisbehaviourAnswersOkButSendsNothing) {
     VirtualDevice device(device_options({"drop-publish"}), bus_);
-    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud2", "cloud", 30, std::nullopt}, bus_);
+    PahoCloudClient cloud({broker_->plain().uri(), "hil-t-cloud2", "cloud", 30, std::nullopt, ""}, bus_);
     cloud.connect(Deadline::after(std::chrono::seconds(5)));
     cloud.subscribe("hil/t/#", 1, Deadline::after(std::chrono::seconds(5)));
     const auto from = bus_.next_seq();

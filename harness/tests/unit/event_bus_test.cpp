@@ -72,8 +72,7 @@ TEST(EventBus, SinksSeeEveryEventInOrderAndJsonlIsOneLine) {
     EventBus bus;
     std::vector<std::string> lines;
     bus.add_sink([&](const Event &e) { lines.push_back(to_jsonl(e, bus.started())); });
-    bus.set_context("smoke-1");
-    bus.publish(Source::device, "dut", "console.line", {{"text", std::string("bad \xff utf8")}});
+    bus.publish(Source::device, "dut", "console.line", {{"text", std::string("bad \xff utf8")}}, "smoke-1");
     bus.publish(Source::broker, "mosquitto", "broker.log", {{"text", "x"}});
     ASSERT_EQ(lines.size(), 2u);
     const auto first = nlohmann::json::parse(lines[0]);

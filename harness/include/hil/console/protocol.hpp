@@ -11,8 +11,11 @@
 
 namespace hil::protocol {
 
-/// Protocol version this harness speaks (the banner's `protocol`).
-inline constexpr int kVersion = 0;
+/// Protocol versions this harness speaks (the banner's `protocol`). Version 1 only adds commands
+/// and events to version 0, so both are accepted; what a device lacks it answers with
+/// proto.unknown_command.
+inline constexpr int kMinVersion = 0;
+inline constexpr int kMaxVersion = 1;
 
 /// `@id ok {...}` or `@id err {...}`.
 struct Answer {

@@ -32,7 +32,7 @@ struct Event {
     std::string origin; ///< which device / client / process ("dut", "cloud", "mosquitto")
     std::string kind;
     nlohmann::json payload = nlohmann::json::object();
-    std::string context; ///< the scenario running when it arrived ("" between scenarios)
+    std::string context; ///< the scenario execution (its run name) it belongs to; "" = the whole run
 };
 
 /// Serialises an event as one events.jsonl line (without the newline).
@@ -50,8 +50,9 @@ class EventBus {
     void add_sink(Sink sink);
 
     /// Records an event and wakes every waiter. Returns its sequence number.
+    /// `context` names the scenario execution the publisher belongs to (several run at once with -j).
     std::uint64_t publish(Source source, std::string origin, std::string kind,
-                          nlohmann::json payload = nlohmann::json::object());
+                          nlohmann::json payload = nlohmann::json::object(), std::string context = {});
 
     /// The sequence number the next event will get: a cursor for "from now on" waits.
     [[nodiscard]] std::uint64_t next_seq() const;
@@ -64,9 +65,6 @@ class EventBus {
     [[nodiscard]] std::vector<Event> snapshot(std::uint64_t from, std::uint64_t to = 0,
                                               const Predicate &filter = {}) const;
 
-    /// Sets the scenario context stamped on subsequent events.
-    void set_context(std::string context);
-
     /// Ends every current and future wait with Cancelled (SIGINT/SIGTERM).
     void cancel();
     [[nodiscard]] bool cancelled() const;
@@ -78,7 +76,7 @@ class EventBus {
     std::condition_variable changed_;
     std::deque<Event> history_; // seq n is history_[n - 1]
     std::vector<Sink> sinks_;
-    std::string context_;
+
     bool cancelled_ = false;
     Clock::time_point started_;
 };

@@ -28,6 +28,7 @@ struct ProcessSpec {
     std::string name;               ///< short label: "mosquitto", "vdev-dut"
     std::vector<std::string> argv;  ///< argv[0] is looked up on PATH if it has no '/'
     std::filesystem::path log_path; ///< stdout and stderr are appended here
+    std::string context;            ///< the scenario execution it belongs to ("" = the run)
     /// Called on the reader thread for every output line (without '\n'). Optional.
     std::function<void(std::string_view line)> on_line;
 };

@@ -48,12 +48,14 @@ class DeviceSession {
   public:
     /// Starts reading `console` at once. Every line also goes to `console_log` (raw transcript).
     DeviceSession(std::string name, std::unique_ptr<Console> console, EventBus &bus,
-                  const std::filesystem::path &console_log);
+                  const std::filesystem::path &console_log, std::string context = {});
     ~DeviceSession();
     DeviceSession(const DeviceSession &) = delete;
     DeviceSession &operator=(const DeviceSession &) = delete;
 
     [[nodiscard]] const std::string &name() const { return name_; }
+    /// The scenario execution this device belongs to: stamped on all its events.
+    [[nodiscard]] const std::string &context() const { return context_; }
     [[nodiscard]] std::string describe() const { return console_->describe(); }
     [[nodiscard]] const std::filesystem::path &console_log() const { return log_path_; }
 
@@ -71,7 +73,11 @@ class DeviceSession {
     void handle_line(const std::string &text);
     void transcript(char direction, std::string_view text);
 
+    /// Publishes one of this device's observations (source device unless said otherwise).
+    void publish(std::string kind, nlohmann::json payload, Source source = Source::device);
+
     std::string name_;
+    std::string context_;
     std::unique_ptr<Console> console_;
     EventBus &bus_;
     std::filesystem::path log_path_;
