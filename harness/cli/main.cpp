@@ -16,21 +16,45 @@ int main(int argc, char **argv) {
     app.set_version_flag("--version", std::string("hil ") + HIL_VERSION);
     app.require_subcommand(1);
 
+    // Options that choose scenarios, shared by `run` and `list`.
+    auto add_selection = [](CLI::App *cmd, SelectOptions &select) {
+        cmd->add_option("paths", select.paths, "Scenario files or directories (searched for *.yaml)")
+            ->required();
+        cmd->add_option("--tags", select.selection.tags, "Tag expression, e.g. 'smoke and not slow'");
+        cmd->add_option("--filter", select.selection.filter,
+                        "Glob on the scenario id or name, e.g. 'cloud-*'");
+        cmd->add_option("--shard", select.shard, "Run shard K of N (K/N), deterministic by position");
+    };
+
     RunOptions run;
-    auto *run_cmd = app.add_subcommand("run", "Run scenario files (directories are searched for *.yaml)");
-    run_cmd->add_option("paths", run.paths, "Scenario files or directories")->required();
-    run_cmd->add_option("--out", run.out_dir, "Run directory (default: hil-runs/<run-id>)");
+    auto *run_cmd = app.add_subcommand("run", "Run scenario files on a bench");
+    add_selection(run_cmd, run.select);
+    run_cmd->add_option("--out", run.out_dir,
+                        "Run directory (default: hil-runs/<run-id>; must not exist or be empty)");
     run_cmd->add_option("--junit", run.junit, "Also write JUnit XML here");
     run_cmd->add_option("--json", run.json, "Also write results.json here");
     run_cmd->add_option("--bench", run.bench, "Bench file (default: the virtual bench on loopback)");
     run_cmd->add_option("--misbehave", run.misbehaviours,
                         "Start virtual devices with this misbehaviour (negative control); repeatable");
+    run_cmd->add_option("-j,--jobs", run.jobs, "Scenario executions at once (isolated by run-derived names)")
+        ->check(CLI::Range(1, 64));
+    run_cmd->add_option("--repeat", run.select.selection.repeat, "Run every selected scenario N times")
+        ->check(CLI::Range(1, 100000));
+    run_cmd->add_flag("--until-fail", run.until_fail,
+                      "Stop at the first FAIL or ERROR (repeats up to --repeat rounds, default 100)");
     run_cmd->add_flag("-v,--verbose", run.verbose, "Print each step as it starts");
     run_cmd->add_option("--timeout-scale", run.timeout_scale, "Multiply every timeout (slow benches)")
         ->check(CLI::PositiveNumber);
     run_cmd->footer(
         "Exit codes: 0 all executed scenarios passed, 1 a scenario failed, 2 usage or scenario-file "
         "error (also: nothing selected), 3 infrastructure error, 128+N interrupted by signal N.");
+
+    SelectOptions list;
+    bool list_json = false;
+    auto *list_cmd =
+        app.add_subcommand("list", "List the scenarios a selection would run (validates them too)");
+    add_selection(list_cmd, list);
+    list_cmd->add_flag("--json", list_json, "One JSON object per scenario");
 
     try {
         app.parse(argc, argv);
@@ -41,6 +65,7 @@ int main(int argc, char **argv) {
 
     try {
         if (*run_cmd) return run_command(run);
+        if (*list_cmd) return list_command(list, list_json);
     } catch (const hil::ConfigError &e) {
         std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files"
                   << std::endl;

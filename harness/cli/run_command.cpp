@@ -10,18 +10,25 @@
 #include "hil/scenario/loader.hpp"
 #include "hil/scenario/names.hpp"
 #include "hil/scenario/runner.hpp"
+#include "hil/scenario/selection.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include <unistd.h>
 
 namespace hil::cli {
 
 namespace {
+
+/// Rounds `--until-fail` allows when `--repeat` does not say.
+constexpr int kUntilFailRounds = 100;
 
 std::string new_run_id() {
     static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789"; // no l/1/o/0 confusion
@@ -35,16 +42,14 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-/// Unique, readable ids: the file's stem, with "#2", "#3" for repeated stems.
-std::vector<std::string> scenario_ids(const std::vector<Scenario> &scenarios) {
-    std::map<std::string, int> seen;
-    std::vector<std::string> ids;
-    for (const auto &sc : scenarios) {
-        const std::string stem = std::filesystem::path(sc.file).stem().string();
-        const int n = ++seen[stem];
-        ids.push_back(n == 1 ? stem : stem + "#" + std::to_string(n));
-    }
-    return ids;
+void print_failure(const ScenarioResult &r);
+
+void print_result(const ScenarioResult &result) {
+    char duration[32];
+    std::snprintf(duration, sizeof duration, "%.2f s", result.duration_ms / 1000.0);
+    std::cout << to_string(result.verdict) << "  " << result.id << "  " << result.name << "  (" << duration
+              << ")" << (result.verdict == Verdict::skip ? "  [" + result.reason + "]" : "") << std::endl;
+    if (result.verdict == Verdict::fail || result.verdict == Verdict::error) print_failure(result);
 }
 
 void print_failure(const ScenarioResult &r) {
@@ -63,6 +68,31 @@ void print_failure(const ScenarioResult &r) {
         std::cout << "  logs:\n";
         for (const auto &[label, path] : r.logs) std::cout << "    " << label << ": " << path << "\n";
     }
+}
+
+std::vector<Scenario> load_selection(const SelectOptions &options) {
+    const auto files = discover_scenario_files(options.paths);
+    std::vector<Scenario> scenarios;
+    std::vector<ConfigIssue> issues;
+    for (const auto &file : files) {
+        try {
+            scenarios.push_back(load_scenario_file(file));
+        } catch (const ConfigError &e) {
+            issues.insert(issues.end(), e.issues().begin(), e.issues().end());
+        }
+    }
+    if (!issues.empty()) throw ConfigError(issues);
+    return scenarios;
+}
+
+std::vector<PlannedExecution> plan_for(const std::vector<Scenario> &scenarios, const SelectOptions &options,
+                                       bool until_fail) {
+    SelectionOptions selection = options.selection;
+    if (!options.shard.empty()) parse_shard(options.shard, selection);
+    if (until_fail && selection.repeat == 1) selection.repeat = kUntilFailRounds;
+    auto plan = plan_executions(scenarios, selection);
+    if (plan.empty()) throw UsageError("the selection matched no scenario");
+    return plan;
 }
 
 int exit_code_for(const Tally &t) {
@@ -88,18 +118,8 @@ int run_command(const RunOptions &options) {
     }
 
     // 1. Load and validate everything before anything starts.
-    const auto files = discover_scenario_files(options.paths);
-    std::vector<Scenario> scenarios;
-    std::vector<ConfigIssue> issues;
-    for (const auto &file : files) {
-        try {
-            scenarios.push_back(load_scenario_file(file));
-        } catch (const ConfigError &e) {
-            issues.insert(issues.end(), e.issues().begin(), e.issues().end());
-        }
-    }
-    if (!issues.empty()) throw ConfigError(issues);
-    if (scenarios.empty()) throw UsageError("the selection matched no scenario");
+    const auto scenarios = load_selection(options.select);
+    const auto plan = plan_for(scenarios, options.select, options.until_fail);
     const BenchConfig bench_config = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
 
     // 2. The run directory and its event log.
@@ -133,27 +153,41 @@ int run_command(const RunOptions &options) {
     const auto t0 = Clock::now();
     bus.publish(Source::harness, "hil", "run.started",
                 {{"run_id", report.run_id}, {"scenarios", scenarios.size()}, {"pid", getpid()}});
-    std::cout << "hil run " << report.run_id << ": " << scenarios.size() << " scenario(s), run directory "
-              << report.run_dir.string() << std::endl;
+    std::cout << "hil run " << report.run_id << ": " << plan.size()
+              << " scenario execution(s), run directory " << report.run_dir.string() << std::endl;
 
-    // 3. Execute.
+    // 3. Execute: `jobs` workers take the planned executions in order; each has its own devices,
+    // cloud client and run-derived names, and they share the run's broker.
     int infra_exit = 0;
     try {
         VirtualBench bench(bench_config, report.run_dir, bus, options.misbehaviours);
         ScenarioRunner runner(bench, bus);
-        const auto ids = scenario_ids(scenarios);
-        for (std::size_t i = 0; i < scenarios.size(); ++i) {
-            const std::string run_name = report.run_id + "-" + std::to_string(i + 1);
-            auto result = runner.run(scenarios[i], ids[i], run_name, report.run_dir / "scenarios" / ids[i]);
-            result.logs["events"] = (report.run_dir / "events.jsonl").string();
-            char duration[32];
-            std::snprintf(duration, sizeof duration, "%.2f s", result.duration_ms / 1000.0);
-            std::cout << to_string(result.verdict) << "  " << ids[i] << "  " << result.name << "  ("
-                      << duration << ")"
-                      << (result.verdict == Verdict::skip ? "  [" + result.reason + "]" : "") << std::endl;
-            if (result.verdict == Verdict::fail || result.verdict == Verdict::error) print_failure(result);
-            report.scenarios.push_back(std::move(result));
-            if (bus.cancelled()) break;
+        std::vector<std::optional<ScenarioResult>> results(plan.size());
+        std::atomic<std::size_t> next{0};
+        std::atomic<bool> stop{false};
+        std::mutex print_mutex;
+        auto worker = [&] {
+            for (std::size_t i = next++; i < plan.size() && !stop && !bus.cancelled(); i = next++) {
+                const auto &planned = plan[i];
+                const std::string run_name = report.run_id + "-" + std::to_string(i + 1);
+                auto result = runner.run(scenarios[planned.scenario], planned.id, run_name,
+                                         report.run_dir / "scenarios" / planned.id);
+                result.logs["events"] = (report.run_dir / "events.jsonl").string();
+                if (options.until_fail &&
+                    (result.verdict == Verdict::fail || result.verdict == Verdict::error)) {
+                    stop = true;
+                }
+                const std::lock_guard lock(print_mutex);
+                print_result(result);
+                results[i] = std::move(result);
+            }
+        };
+        std::vector<std::thread> workers;
+        for (int w = 1; w < options.jobs; ++w) workers.emplace_back(worker);
+        worker();
+        for (auto &t : workers) t.join();
+        for (auto &r : results) {
+            if (r) report.scenarios.push_back(std::move(*r));
         }
     } catch (const Cancelled &) {
         // Interrupted while the bench itself was starting.
@@ -193,6 +227,31 @@ int run_command(const RunOptions &options) {
                   report.interrupted ? " (interrupted)" : "");
     std::cout << summary << "\nhil: results " << (report.run_dir / "results.json").string() << std::endl;
     return report.exit_code;
+}
+
+int list_command(const SelectOptions &options, bool json) {
+    const auto scenarios = load_selection(options);
+    const auto plan = plan_for(scenarios, options, false);
+    for (const auto &planned : plan) {
+        const Scenario &sc = scenarios[planned.scenario];
+        if (json) {
+            std::cout << nlohmann::json{{"id", planned.id},         {"name", sc.name},
+                                        {"file", sc.file},          {"tags", sc.tags},
+                                        {"requires", sc.requires_}, {"kills", sc.kills},
+                                        {"steps", sc.steps.size()}}
+                             .dump()
+                      << "\n";
+            continue;
+        }
+        std::string tags;
+        for (const auto &t : sc.tags) tags += (tags.empty() ? "" : ",") + t;
+        std::string needs;
+        for (const auto &r : sc.requires_) needs += (needs.empty() ? "" : ",") + r;
+        std::cout << planned.id << "  " << sc.name << "  [tags: " << tags << "]"
+                  << (needs.empty() ? "" : "  [requires: " + needs + "]") << "\n";
+    }
+    std::cout << std::flush;
+    return kAllPassed;
 }
 
 } // namespace hil::cli

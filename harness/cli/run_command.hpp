@@ -1,5 +1,8 @@
 #pragma once
-// `hil run`: load and validate every selected scenario, bring up the bench, execute, report.
+// `hil run` and `hil list`: load and validate every selected scenario, then list them or bring up
+// the bench, execute, report.
+
+#include "hil/scenario/selection.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -8,18 +11,29 @@
 
 namespace hil::cli {
 
-struct RunOptions {
+struct SelectOptions {
     std::vector<std::filesystem::path> paths;
+    SelectionOptions selection;
+    std::string shard; ///< "K/N" as given
+};
+
+struct RunOptions {
+    SelectOptions select;
     std::optional<std::filesystem::path> out_dir; ///< run directory (default hil-runs/<run-id>)
     std::optional<std::filesystem::path> junit;   ///< extra JUnit XML copy
     std::optional<std::filesystem::path> json;    ///< extra results.json copy
     std::optional<std::filesystem::path> bench;   ///< bench file (default: built-in virtual bench)
     std::vector<std::string> misbehaviours;       ///< start virtual devices with these
     double timeout_scale = 1.0;
+    int jobs = 1;            ///< scenario executions at once
+    bool until_fail = false; ///< stop scheduling at the first FAIL or ERROR
     bool verbose = false;
 };
 
-/// Runs the command; returns the process exit code (exit_codes.hpp).
+/// Runs `hil run`; returns the process exit code (exit_codes.hpp).
 int run_command(const RunOptions &options);
+
+/// Runs `hil list`; prints the selected executions (JSON lines with `json`).
+int list_command(const SelectOptions &options, bool json);
 
 } // namespace hil::cli

@@ -117,3 +117,46 @@ def test_an_existing_run_directory_is_never_reused(hil, tmp_path):
     assert hil("run", "scenarios/smoke/cloud-to-device.yaml", out=tmp_path / "same").code == 0
     again = hil("run", "scenarios/smoke/cloud-to-device.yaml", out=tmp_path / "same")
     assert again.code == 2 and "exists and is not empty" in again.stderr
+
+
+def test_list_validates_and_shows_tags_requirements(hil):
+    r = hil("list", "scenarios/smoke", "--json")
+    assert r.code == 0, r.stderr
+    listed = [json.loads(line) for line in r.stdout.splitlines()]
+    assert {s["id"] for s in listed} == {"cloud-to-device", "device-to-cloud-qos1"}
+    assert all(s["requires"] and s["kills"] and s["tags"] for s in listed)
+    assert hil("list", DATA / "bad").code == 2
+
+
+def test_tag_expressions_filters_and_shards_select_deterministically(hil):
+    ids = lambda *args: [line.split()[0] for line in hil("list", "scenarios/smoke", *args).stdout.splitlines()]
+    assert ids("--tags", "qos1") == ["device-to-cloud-qos1"]
+    assert ids("--tags", "smoke and not qos1") == ["cloud-to-device"]
+    assert ids("--tags", "(mqtt or tls) and smoke") == ["cloud-to-device", "device-to-cloud-qos1"]
+    assert ids("--filter", "cloud-*") == ["cloud-to-device"]
+    assert ids("--filter", "*receives it") == ["cloud-to-device", "device-to-cloud-qos1"]
+    shards = ids("--shard", "1/2") + ids("--shard", "2/2")
+    assert sorted(shards) == ["cloud-to-device", "device-to-cloud-qos1"]
+    assert ids("--shard", "1/2") == ids("--shard", "1/2")
+    assert hil("list", "scenarios/smoke", "--tags", "nosuchtag").code == 2   # nothing selected
+    assert hil("list", "scenarios/smoke", "--tags", "smoke and (").code == 2
+    assert hil("list", "scenarios/smoke", "--shard", "3/2").code == 2
+
+
+def test_parallel_repeated_executions_stay_isolated(hil):
+    r = hil("run", "scenarios/smoke", "-j", "2", "--repeat", "3")
+    assert r.code == 0, r.stdout + r.stderr
+    scenarios = r.results["scenarios"]
+    assert len(scenarios) == 6
+    assert len({s["run"] for s in scenarios}) == 6          # every execution its own names
+    assert {s["id"] for s in scenarios} >= {"cloud-to-device~3", "device-to-cloud-qos1~2"}
+    # Every cloud message an execution saw was on its own topics.
+    for e in r.events():
+        if e["kind"] == "cloud.message":
+            assert f"hil/{e['scenario']}/" in e["payload"]["topic"], e
+
+
+def test_until_fail_stops_scheduling_after_a_failure(hil):
+    r = hil("run", DATA / "wrong-topic.yaml", "--until-fail", "--repeat", "50")
+    assert r.code == 1
+    assert len(r.results["scenarios"]) == 1
