@@ -76,7 +76,7 @@ std::vector<Scenario> load_selection(const SelectOptions &options) {
     std::vector<ConfigIssue> issues;
     for (const auto &file : files) {
         try {
-            scenarios.push_back(load_scenario_file(file));
+            for (auto &sc : load_scenario_file(file)) scenarios.push_back(std::move(sc));
         } catch (const ConfigError &e) {
             issues.insert(issues.end(), e.issues().begin(), e.issues().end());
         }

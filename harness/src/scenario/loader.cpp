@@ -22,6 +22,8 @@ const char *keyword(StepKind kind) {
     case StepKind::cloud_subscribe: return "cloud.subscribe";
     case StepKind::cloud_publish: return "cloud.publish";
     case StepKind::expect_cloud: return "expect.cloud";
+    case StepKind::expect_absent: return "expect.absent";
+    case StepKind::expect_serial: return "expect.serial";
     }
     return "?";
 }
@@ -34,17 +36,23 @@ constexpr Millis kDefaultCloudWithin{5000};
 
 struct StepSpec {
     StepKind kind;
-    const char *main;                      // name of the main argument in the map form
-    std::vector<std::string_view> options; // allowed option keys besides the main one
+    const char *main;                       // name of the main argument in the map form
+    const char *alternative_main = nullptr; // expect.absent: `event` instead of `topic`
+    std::vector<std::string_view> options;  // allowed option keys besides the main one
 };
 
 const std::vector<std::pair<std::string_view, StepSpec>> &step_specs() {
     static const std::vector<std::pair<std::string_view, StepSpec>> specs = {
-        {"device", {StepKind::device, "command", {"args", "as", "expect", "within"}}},
-        {"expect.device", {StepKind::expect_device, "event", {"match", "as", "within"}}},
-        {"cloud.subscribe", {StepKind::cloud_subscribe, "topic", {"qos", "within"}}},
-        {"cloud.publish", {StepKind::cloud_publish, "topic", {"payload", "qos", "retain", "within"}}},
-        {"expect.cloud", {StepKind::expect_cloud, "topic", {"payload", "match", "qos", "within"}}},
+        {"device", {StepKind::device, "command", nullptr, {"args", "as", "expect", "within"}}},
+        {"expect.device", {StepKind::expect_device, "event", nullptr, {"match", "as", "within", "capture"}}},
+        {"cloud.subscribe", {StepKind::cloud_subscribe, "topic", nullptr, {"qos", "within"}}},
+        {"cloud.publish",
+         {StepKind::cloud_publish, "topic", nullptr, {"payload", "qos", "retain", "within"}}},
+        {"expect.cloud",
+         {StepKind::expect_cloud, "topic", nullptr, {"payload", "match", "qos", "within", "capture"}}},
+        {"expect.absent",
+         {StepKind::expect_absent, "topic", "event", {"payload", "match", "qos", "as", "for"}}},
+        {"expect.serial", {StepKind::expect_serial, "line", nullptr, {"as", "within", "capture"}}},
     };
     return specs;
 }
@@ -58,14 +66,22 @@ const std::vector<std::string_view> &step_keywords() {
     return list;
 }
 
-const std::vector<std::string_view> kTopKeys = {"name", "description", "tags", "requires", "kills", "steps"};
+const std::vector<std::string_view> kTopKeys = {"matrix",   "name",  "description", "tags",
+                                                "requires", "kills", "steps"};
 // Part of schema v0 (scenarios/README.md) but not executed by this engine yet.
-const std::vector<std::string_view> kReservedTopKeys = {"matrix", "setup",   "include", "devices",
-                                                        "xfail",  "profile", "timeout"};
+const std::vector<std::string_view> kReservedTopKeys = {"setup", "include", "devices",
+                                                        "xfail", "profile", "timeout"};
 
 class Validator {
   public:
-    explicit Validator(std::string file) : file_(std::move(file)) {}
+    /// `matrix` holds the values of one matrix case; they replace their `${name}` in every value
+    /// read, before it is typed (so `qos: ${qos}` is a number).
+    Validator(std::string file, Variables matrix = {}) : file_(std::move(file)), matrix_(std::move(matrix)) {}
+
+    /// A scalar's text with this case's matrix values substituted (other references stay).
+    [[nodiscard]] std::string text(const YAML::Node &node) const {
+        return substitute_known(node.Scalar(), matrix_);
+    }
 
     void issue(const YAML::Node &at, std::string message) {
         const auto mark = at.Mark();
@@ -89,7 +105,7 @@ class Validator {
             return {};
         }
         check_variables(node);
-        return node.Scalar();
+        return text(node);
     }
 
     std::vector<std::string> string_list(const YAML::Node &node, const std::string &what) {
@@ -109,7 +125,7 @@ class Validator {
             return Millis{0};
         }
         try {
-            return parse_duration(node.Scalar());
+            return parse_duration(text(node));
         } catch (const std::invalid_argument &e) {
             issue(node, what + ": " + e.what());
             return Millis{0};
@@ -118,7 +134,7 @@ class Validator {
 
     int qos(const YAML::Node &node) {
         if (node.IsScalar()) {
-            const auto &s = node.Scalar();
+            const std::string s = text(node);
             if (s == "0" || s == "1" || s == "2") return s[0] - '0';
         }
         issue(node, "qos: expected 0, 1 or 2");
@@ -126,8 +142,8 @@ class Validator {
     }
 
     bool boolean(const YAML::Node &node, const std::string &what) {
-        if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
-            return node.Scalar() == "true";
+        if (node.IsScalar() && (text(node) == "true" || text(node) == "false")) {
+            return text(node) == "true";
         }
         issue(node, what + ": expected true or false");
         return false;
@@ -159,29 +175,82 @@ class Validator {
         }
     }
 
-    /// Matcher operators (`$gt`, `$regex`, ...) and a plain `absent` are reserved by schema v0 for
-    /// later versions: refuse them now, so adding them never changes what a loaded file means.
-    void reject_reserved_matchers(const YAML::Node &node) {
-        if (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "absent") {
-            issue(node, "match: 'absent' is reserved in schema v0 and not implemented yet (quote it to mean "
-                        "the text)");
-        } else if (node.IsMap()) {
+    /// A `match:` value as JSON, with the matcher syntax checked: operator objects (`$gt`, `$ge`,
+    /// `$lt`, `$le`, `$ne`, `$regex`) and the plain scalar `absent`, which becomes {"$absent": true}.
+    nlohmann::json matcher(const YAML::Node &node) {
+        if (node.IsScalar() && node.Tag() != "!" && text(node) == "absent") return {{"$absent", true}};
+        if (node.IsMap()) {
+            auto out = nlohmann::json::object();
             for (const auto &kv : node) {
-                if (kv.first.IsScalar() && kv.first.Scalar().rfind('$', 0) == 0) {
-                    issue(kv.first, "match: operator '" + kv.first.Scalar() +
-                                        "' is reserved in schema v0 and not implemented yet");
-                }
-                reject_reserved_matchers(kv.second);
+                const std::string key = kv.first.Scalar();
+                if (key.rfind('$', 0) == 0) check_operator(kv.first, kv.second);
+                out[key] = key.rfind('$', 0) == 0 ? json(kv.second) : matcher(kv.second);
             }
-        } else if (node.IsSequence()) {
-            for (const auto &item : node) reject_reserved_matchers(item);
+            return out;
+        }
+        if (node.IsSequence()) {
+            auto out = nlohmann::json::array();
+            for (const auto &item : node) out.push_back(matcher(item));
+            return out;
+        }
+        return json(node);
+    }
+
+    /// `capture: {name: path}`: names become variables of the following steps.
+    std::map<std::string, std::string> captures(const YAML::Node &node) {
+        std::map<std::string, std::string> out;
+        static const std::regex name_rule("[a-z_][a-z0-9_]*");
+        if (!node.IsMap()) {
+            issue(node, "capture: expected a mapping of variable names to paths, e.g. {mid: mid}");
+            return out;
+        }
+        for (const auto &kv : node) {
+            const std::string name = kv.first.Scalar();
+            if (!std::regex_match(name, name_rule) || names::contains(builtin_variable_names(), name)) {
+                issue(kv.first,
+                      "capture: '" + name +
+                          "' cannot be a variable name (lower-case letters, digits, '_'; not a built-in)");
+                continue;
+            }
+            out[name] = string(kv.second, "capture path");
+        }
+        return out;
+    }
+
+    /// Makes `${name}` valid from here on (captures).
+    void define(const std::string &name) { defined_.insert(name); }
+
+  private:
+    void check_operator(const YAML::Node &key, const YAML::Node &value) {
+        static const std::vector<std::string_view> operators = {"$gt", "$ge", "$lt", "$le", "$ne", "$regex"};
+        const std::string op = key.Scalar();
+        if (!names::contains(operators, op)) {
+            const auto near = names::nearest(operators, op);
+            issue(key, "match: unknown operator '" + op + "'" +
+                           (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
+            return;
+        }
+        const nlohmann::json operand = json(value);
+        if ((op == "$gt" || op == "$ge" || op == "$lt" || op == "$le") && !operand.is_number()) {
+            issue(value, "match: " + op + " needs a number");
+        }
+        if (op == "$regex") {
+            try {
+                (void)std::regex(operand.is_string() ? operand.get<std::string>() : "",
+                                 std::regex::ECMAScript);
+                if (!operand.is_string()) issue(value, "match: $regex needs a string");
+            } catch (const std::regex_error &e) {
+                issue(value, "match: $regex is not a regular expression: " + std::string(e.what()));
+            }
         }
     }
 
+  public:
     void check_variables(const YAML::Node &scalar_node) {
         std::string error;
         for (const auto &name : referenced_variables(scalar_node.Scalar(), error)) {
-            if (!names::contains(builtin_variable_names(), name)) {
+            if (!names::contains(builtin_variable_names(), name) && matrix_.count(name) == 0 &&
+                defined_.count(name) == 0) {
                 const auto near = names::nearest(builtin_variable_names(), name);
                 issue(scalar_node, "undefined variable ${" + name + "}" +
                                        (near.empty() ? "" : " (did you mean ${" + std::string(near) + "}?)"));
@@ -193,8 +262,14 @@ class Validator {
   private:
     nlohmann::json scalar(const YAML::Node &node) {
         check_variables(node);
-        const std::string &s = node.Scalar();
-        if (node.Tag() == "!") return s; // quoted: always a string
+        const std::string s = text(node);
+        // Quoted: a string — unless it is exactly one matrix reference, which takes the value's type
+        // (flow mappings need the quotes: `{qos: "${qos}"}`).
+        static const std::regex whole_reference(R"(\$\{[a-z_][a-z0-9_]*\})");
+        const bool one_matrix_reference =
+            std::regex_match(node.Scalar(), whole_reference) &&
+            matrix_.count(node.Scalar().substr(2, node.Scalar().size() - 3)) != 0;
+        if (node.Tag() == "!" && !one_matrix_reference) return s;
         if (s == "true") return true;
         if (s == "false") return false;
         if (s == "null" || s == "~") return nullptr;
@@ -210,6 +285,8 @@ class Validator {
     }
 
     std::string file_;
+    Variables matrix_;
+    std::set<std::string, std::less<>> defined_; // captured so far
     std::vector<ConfigIssue> issues_;
 };
 
@@ -265,9 +342,15 @@ Step parse_step(Validator &v, const YAML::Node &item) {
     if (main_value.IsMap()) {
         bool has_main = false;
         for (const auto &kv : main_value) {
-            if (kv.first.Scalar() == spec->main) {
+            const bool alternative =
+                spec->alternative_main != nullptr && kv.first.Scalar() == spec->alternative_main;
+            if (kv.first.Scalar() == spec->main || alternative) {
+                if (has_main)
+                    v.issue(kv.first, kw + ": give either '" + spec->main + "' or '" +
+                                          spec->alternative_main + "', not both");
                 has_main = true;
-                step.target = v.string(kv.second, kw + " " + spec->main);
+                step.absent_on_device = alternative;
+                step.target = v.string(kv.second, kw + " " + kv.first.Scalar());
             } else {
                 options.emplace_back(kv.first, kv.second);
             }
@@ -293,6 +376,10 @@ Step parse_step(Validator &v, const YAML::Node &item) {
         }
         if (key == "within")
             step.within = v.duration(value, kw + " within");
+        else if (key == "for")
+            step.within = v.duration(value, kw + " for");
+        else if (key == "capture")
+            step.captures = v.captures(value);
         else if (key == "as")
             step.device = v.string(value, "as");
         else if (key == "qos")
@@ -307,8 +394,7 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             else
                 step.args = v.json(value);
         } else if (key == "match") {
-            v.reject_reserved_matchers(value);
-            step.match = v.json(value);
+            step.match = v.matcher(value);
         } else if (key == "payload") {
             if (value.IsScalar())
                 step.payload = v.string(value, "payload");
@@ -345,11 +431,26 @@ Step parse_step(Validator &v, const YAML::Node &item) {
         if (step.within.count() < 0) step.within = kDefaultCloudWithin;
         break;
     case StepKind::expect_cloud:
+    case StepKind::expect_absent:
         if (step.payload && step.match)
-            v.issue(item, "expect.cloud: use either 'payload' (exact) or 'match' (JSON subset), not both");
+            v.issue(item, kw + ": use either 'payload' (exact) or 'match' (JSON subset), not both");
+        if (step.kind == StepKind::expect_absent && step.within.count() < 0) {
+            v.issue(item, "expect.absent: needs 'for' (how long nothing matching may arrive)");
+        }
+        if (step.absent_on_device && (step.payload || step.qos)) {
+            v.issue(item, "expect.absent with 'event': 'payload' and 'qos' apply to topics only");
+        }
+        if (step.within.count() < 0) step.within = kDefaultExpectWithin;
+        break;
+    case StepKind::expect_serial: try { (void)std::regex(step.target, std::regex::ECMAScript);
+        } catch (const std::regex_error &e) {
+            v.issue(main_value, "expect.serial: not a regular expression: " + std::string(e.what()));
+        }
         if (step.within.count() < 0) step.within = kDefaultExpectWithin;
         break;
     }
+    // Captured names become variables for the steps after this one.
+    for (const auto &[name, path] : step.captures) v.define(name);
     if (step.target.empty() && main_value.IsScalar())
         v.issue(main_value, kw + ": the value must not be empty");
     return step;
@@ -357,26 +458,19 @@ Step parse_step(Validator &v, const YAML::Node &item) {
 
 } // namespace
 
-Scenario load_scenario_text(const std::string &text, const std::string &file) {
-    Validator v(file);
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception &e) {
-        throw ConfigError(
-            ConfigIssue{file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
-    }
+namespace {
+
+/// Reads one case of a scenario (one set of matrix values) into the model; problems go to `v`.
+Scenario parse_root(Validator &v, const YAML::Node &root, const std::string &file) {
     Scenario sc;
     sc.file = file;
-    if (!root.IsMap()) {
-        throw ConfigError(
-            ConfigIssue{file, 1, 1, "a scenario file must be a mapping with 'name' and 'steps'"});
-    }
     sc.pos = v.pos(root);
     for (const auto &kv : root) {
         const std::string key = kv.first.Scalar();
         const auto &value = kv.second;
-        if (names::contains(kReservedTopKeys, key)) {
+        if (key == "matrix") {
+            continue; // expanded by matrix_cases() before this
+        } else if (names::contains(kReservedTopKeys, key)) {
             v.issue(kv.first,
                     "'" + key + "' is part of scenario schema v0 but not implemented by this version of hil");
         } else if (!names::contains(kTopKeys, key)) {
@@ -405,11 +499,98 @@ Scenario load_scenario_text(const std::string &text, const std::string &file) {
     }
     if (!root["name"]) v.issue(root, "missing 'name'");
     if (!root["steps"]) v.issue(root, "missing 'steps'");
-    if (!v.issues().empty()) throw ConfigError(v.issues());
     return sc;
 }
 
-Scenario load_scenario_file(const std::filesystem::path &file) {
+struct MatrixCase {
+    std::string label; // "qos=1,retain=false"
+    Variables values;
+};
+
+constexpr std::size_t kMaxMatrixCases = 1000;
+
+/// The cases of a `matrix:` block: the cartesian product of its axes, in the order written.
+std::vector<MatrixCase> matrix_cases(const YAML::Node &matrix, Validator &v) {
+    if (!matrix) return {MatrixCase{}};
+    if (!matrix.IsMap() || matrix.size() == 0) {
+        v.issue(matrix, "matrix: expected a mapping of names to lists of values, e.g. {qos: [0, 1]}");
+        return {};
+    }
+    std::vector<MatrixCase> cases{MatrixCase{}};
+    static const std::regex axis_name("[a-z_][a-z0-9_]*");
+    for (const auto &kv : matrix) {
+        const std::string axis = kv.first.Scalar();
+        if (!std::regex_match(axis, axis_name) || names::contains(builtin_variable_names(), axis)) {
+            v.issue(kv.first,
+                    "matrix: '" + axis +
+                        "' cannot name an axis (lower-case letters, digits, '_'; not a built-in variable)");
+            continue;
+        }
+        if (!kv.second.IsSequence() || kv.second.size() == 0) {
+            v.issue(kv.second, "matrix: '" + axis + "' needs a non-empty list of values");
+            continue;
+        }
+        std::vector<MatrixCase> expanded;
+        for (const auto &current : cases) {
+            for (const auto &value : kv.second) {
+                if (!value.IsScalar()) {
+                    v.issue(value, "matrix: values must be scalars");
+                    return {};
+                }
+                MatrixCase next = current;
+                next.label += (next.label.empty() ? "" : ",") + axis + "=" + value.Scalar();
+                next.values[axis] = value.Scalar();
+                expanded.push_back(std::move(next));
+            }
+        }
+        cases = std::move(expanded);
+        if (cases.size() > kMaxMatrixCases) {
+            v.issue(matrix, "matrix: more than " + std::to_string(kMaxMatrixCases) + " cases");
+            return {};
+        }
+    }
+    return cases;
+}
+
+} // namespace
+
+std::vector<Scenario> load_scenario_text(const std::string &text, const std::string &file) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception &e) {
+        throw ConfigError(
+            ConfigIssue{file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
+    }
+    if (!root.IsMap()) {
+        throw ConfigError(
+            ConfigIssue{file, 1, 1, "a scenario file must be a mapping with 'name' and 'steps'"});
+    }
+    Validator matrix_validator(file);
+    const auto cases = matrix_cases(root["matrix"], matrix_validator);
+    if (!matrix_validator.issues().empty()) throw ConfigError(matrix_validator.issues());
+
+    std::vector<Scenario> scenarios;
+    std::vector<ConfigIssue> issues;
+    for (const auto &c : cases) {
+        Validator v(file, c.values);
+        Scenario sc = parse_root(v, root, file);
+        sc.case_label = c.label;
+        if (!c.label.empty()) sc.name += " [" + c.label + "]";
+        scenarios.push_back(std::move(sc));
+        // The same mistake shows in every case: report it once.
+        for (const auto &issue : v.issues()) {
+            const bool seen = std::any_of(issues.begin(), issues.end(), [&](const ConfigIssue &i) {
+                return i.line == issue.line && i.column == issue.column && i.message == issue.message;
+            });
+            if (!seen) issues.push_back(issue);
+        }
+    }
+    if (!issues.empty()) throw ConfigError(issues);
+    return scenarios;
+}
+
+std::vector<Scenario> load_scenario_file(const std::filesystem::path &file) {
     std::ifstream in(file);
     if (!in) throw ConfigError(ConfigIssue{file.string(), 0, 0, "cannot read the file"});
     std::stringstream text;

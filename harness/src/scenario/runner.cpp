@@ -4,6 +4,8 @@
 #include "hil/scenario/matcher.hpp"
 #include "hil/scenario/template.hpp"
 
+#include <regex>
+
 #include <algorithm>
 #include <map>
 
@@ -51,7 +53,8 @@ std::string seconds_text(Millis ms) {
 class Execution {
   public:
     Execution(ScenarioBench &bench, EventBus &bus, std::uint64_t start, std::string run)
-        : bench_(bench), bus_(bus), start_(start), run_(std::move(run)) {}
+        : bench_(bench), bus_(bus), start_(start), run_(std::move(run)),
+          vars_(bench.variables().begin(), bench.variables().end()) {}
 
     void run_step(const Step &step, StepResult &result) {
         switch (step.kind) {
@@ -67,6 +70,8 @@ class Execution {
                                    step.retain, Deadline::after(step.within));
             break;
         case StepKind::expect_cloud: expect_cloud(step, result); break;
+        case StepKind::expect_absent: expect_absent(step, result); break;
+        case StepKind::expect_serial: expect_serial(step, result); break;
         }
     }
 
@@ -85,7 +90,115 @@ class Execution {
     }
 
   private:
-    std::string sub(const std::string &text) const { return substitute(text, bench_.variables()); }
+    std::string sub(const std::string &text) const { return substitute(text, vars_); }
+
+    /// `capture:` of a step: each path into `root` becomes a variable of the steps after it.
+    void capture(const Step &step, const nlohmann::json &root) {
+        for (const auto &[name, path] : step.captures) {
+            const auto value = json_at_path(root, path);
+            if (!value) {
+                throw StepFailed{"a value at '" + path + "' to capture as ${" + name + "}", "nothing there",
+                                 nlohmann::json::array({root})};
+            }
+            vars_[name] = value->is_string() ? value->get<std::string>() : value->dump();
+        }
+    }
+
+    /// What a cloud message looks like to matchers and captures: payload parsed when it is JSON.
+    static nlohmann::json cloud_view(const Event &e) {
+        nlohmann::json view = e.payload;
+        const auto parsed = nlohmann::json::parse(e.payload.value("payload", ""), nullptr, false);
+        if (!parsed.is_discarded()) view["payload"] = parsed;
+        return view;
+    }
+
+    struct CloudExpectation {
+        std::string filter;
+        std::optional<std::string> payload;
+        std::optional<nlohmann::json> match;
+        std::optional<int> qos;
+    };
+
+    CloudExpectation cloud_expectation(const Step &step) const {
+        return {sub(step.target), step.payload ? std::optional(sub(*step.payload)) : std::nullopt,
+                step.match ? std::optional(substitute_json(*step.match, vars_)) : std::nullopt, step.qos};
+    }
+
+    /// Why a cloud message does not satisfy `want` ("" when it does).
+    static std::string cloud_mismatch(const CloudExpectation &want, const Event &e) {
+        const std::string topic = e.payload.value("topic", "");
+        if (!topic_matches(want.filter, topic)) return "topic " + topic;
+        if (want.qos && e.payload.value("qos", -1) != *want.qos)
+            return "qos " + std::to_string(e.payload.value("qos", -1));
+        const std::string body = e.payload.value("payload", "");
+        if (want.payload && body != *want.payload) return "payload \"" + body + "\"";
+        if (want.match) {
+            const auto parsed = nlohmann::json::parse(body, nullptr, false);
+            if (parsed.is_discarded()) return "payload is not JSON: \"" + body + "\"";
+            const auto m = json_contains(parsed, *want.match);
+            if (!m.ok) return "payload " + m.why;
+        }
+        return "";
+    }
+
+    bool is_cloud_message(const Event &e) const { return e.context == run_ && e.kind == kCloudMessageKind; }
+    bool is_device_event(const Event &e, const std::string &handle) const {
+        return e.context == run_ && e.source == Source::device && e.origin == handle;
+    }
+
+    void expect_absent(const Step &step, StepResult &result) {
+        // Looks from the stream's cursor (after the previous expectation's match) to the end of `for`.
+        const auto wait = Deadline::after(step.within);
+        std::optional<Event> seen;
+        if (step.absent_on_device) {
+            result.target = step.target;
+            const auto match = step.match ? std::optional(substitute_json(*step.match, vars_)) : std::nullopt;
+            seen = bus_.wait_for(
+                cursor("device:" + step.device),
+                [&](const Event &e) {
+                    return is_device_event(e, step.device) && e.kind == step.target &&
+                           (!match || json_contains(e.payload, *match).ok);
+                },
+                wait);
+        } else {
+            const auto want = cloud_expectation(step);
+            result.target = want.filter;
+            seen = bus_.wait_for(
+                cursor("cloud"),
+                [&](const Event &e) { return is_cloud_message(e) && cloud_mismatch(want, e).empty(); }, wait);
+        }
+        if (!seen) return;
+        throw StepFailed{"nothing matching " + result.target + " for " + seconds_text(step.within),
+                         seen->kind + " arrived: " +
+                             seen->payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         nlohmann::json::array({seen->payload})};
+    }
+
+    void expect_serial(const Step &step, StepResult &result) {
+        result.target = sub(step.target);
+        const std::regex pattern(result.target, std::regex::ECMAScript);
+        std::smatch groups;
+        std::string matched_line;
+        const auto event = await_in_order("serial:" + step.device, step.within, result, [&](const Event &e) {
+            if (!is_device_event(e, step.device) || e.kind != console_kind::line) return false;
+            const std::string text = e.payload.value("text", "");
+            if (!std::regex_search(text, groups, pattern)) return false;
+            matched_line = text;
+            return true;
+        });
+        if (event) {
+            std::smatch final_groups;
+            std::regex_search(matched_line, final_groups, pattern);
+            nlohmann::json root = {{"line", matched_line}, {"groups", nlohmann::json::array()}};
+            for (std::size_t g = 1; g < final_groups.size(); ++g)
+                root["groups"].push_back(final_groups[g].str());
+            capture(step, root);
+            return;
+        }
+        throw StepFailed{"a console line of device '" + step.device + "' matching /" + result.target +
+                             "/ within " + seconds_text(step.within),
+                         "no such line", console_tail(step.device)};
+    }
 
     std::uint64_t &cursor(const std::string &stream) {
         auto it = cursors_.find(stream);
@@ -95,7 +208,7 @@ class Execution {
 
     void device_step(const Step &step, StepResult &result) {
         result.target = step.target;
-        nlohmann::json args = substitute_json(step.args, bench_.variables());
+        nlohmann::json args = substitute_json(step.args, vars_);
         if (step.target == "mqtt.connect") {
             // The bench knows the broker, the identity and the slots; the scenario need not. A
             // scenario value wins, and `null` removes a default (e.g. connect without a certificate).
@@ -136,14 +249,16 @@ class Execution {
 
     void expect_device(const Step &step, StepResult &result) {
         result.target = step.target;
-        const auto match =
-            step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
+        const auto match = step.match ? std::optional(substitute_json(*step.match, vars_)) : std::nullopt;
         const std::string stream = "device:" + step.device;
-        const bool seen = await_in_order(stream, step.within, result, [&](const Event &e) {
-            return e.context == run_ && e.source == Source::device && e.origin == step.device &&
-                   e.kind == step.target && (!match || json_contains(e.payload, *match).ok);
+        const auto seen = await_in_order(stream, step.within, result, [&](const Event &e) {
+            return is_device_event(e, step.device) && e.kind == step.target &&
+                   (!match || json_contains(e.payload, *match).ok);
         });
-        if (seen) return;
+        if (seen) {
+            capture(step, seen->payload);
+            return;
+        }
         const std::uint64_t from = cursor(stream);
         StepFailed failed;
         failed.expected = "device '" + step.device + "' event " + step.target +
@@ -170,39 +285,25 @@ class Execution {
     }
 
     void expect_cloud(const Step &step, StepResult &result) {
-        const std::string filter = sub(step.target);
-        result.target = filter;
-        const auto payload = step.payload ? std::optional(sub(*step.payload)) : std::nullopt;
-        const auto match =
-            step.match ? std::optional(substitute_json(*step.match, bench_.variables())) : std::nullopt;
-        // Why a cloud message does not satisfy this step ("" when it does).
-        auto mismatch = [&](const Event &e) -> std::string {
-            const std::string topic = e.payload.value("topic", "");
-            if (!topic_matches(filter, topic)) return "topic " + topic;
-            if (step.qos && e.payload.value("qos", -1) != *step.qos) {
-                return "qos " + std::to_string(e.payload.value("qos", -1));
-            }
-            const std::string body = e.payload.value("payload", "");
-            if (payload && body != *payload) return "payload \"" + body + "\"";
-            if (match) {
-                const auto parsed = nlohmann::json::parse(body, nullptr, false);
-                if (parsed.is_discarded()) return "payload is not JSON: \"" + body + "\"";
-                const auto m = json_contains(parsed, *match);
-                if (!m.ok) return "payload " + m.why;
-            }
-            return "";
-        };
-        const bool seen = await_in_order("cloud", step.within, result, [&](const Event &e) {
-            return e.context == run_ && e.kind == kCloudMessageKind && mismatch(e).empty();
+        const auto want = cloud_expectation(step);
+        result.target = want.filter;
+        const auto seen = await_in_order("cloud", step.within, result, [&](const Event &e) {
+            return is_cloud_message(e) && cloud_mismatch(want, e).empty();
         });
-        if (seen) return;
+        if (seen) {
+            capture(step, cloud_view(*seen));
+            return;
+        }
+        const auto &filter = want.filter;
+        const auto &payload = want.payload;
+        const auto &match = want.match;
+        auto mismatch = [&](const Event &e) { return cloud_mismatch(want, e); };
         const std::uint64_t from = cursor("cloud");
         StepFailed failed;
         failed.expected =
             "a cloud message on '" + filter + "'" + (payload ? " with payload \"" + *payload + "\"" : "") +
             (match ? " matching " + match->dump() : "") + " within " + seconds_text(step.within);
-        const auto arrived = bus_.snapshot(
-            from, 0, [this](const Event &e) { return e.context == run_ && e.kind == kCloudMessageKind; });
+        const auto arrived = bus_.snapshot(from, 0, [this](const Event &e) { return is_cloud_message(e); });
         if (arrived.empty()) {
             failed.observed = "no message arrived at the cloud client";
         } else {
@@ -226,15 +327,15 @@ class Execution {
 
     /// Waits for the first event after the stream's cursor that satisfies `match`; on success moves
     /// the cursor past it (expectations are ordered per stream) and records the reaction time.
-    bool await_in_order(const std::string &stream, Millis within, StepResult &result,
-                        const EventBus::Predicate &match) {
+    std::optional<Event> await_in_order(const std::string &stream, Millis within, StepResult &result,
+                                        const EventBus::Predicate &match) {
         auto &from = cursor(stream);
         const auto waited_from = Clock::now();
-        const auto event = bus_.wait_for(from, match, Deadline::after(within));
-        if (!event) return false;
+        auto event = bus_.wait_for(from, match, Deadline::after(within));
+        if (!event) return std::nullopt;
         from = event->seq + 1;
         record_latency(*event, waited_from, result);
-        return true;
+        return event;
     }
 
     static void record_latency(const Event &event, Clock::time_point waited_from, StepResult &result) {
@@ -247,6 +348,7 @@ class Execution {
     EventBus &bus_;
     std::uint64_t start_;
     std::string run_; // the execution's context: only its own events count
+    Variables vars_;  // the bench's variables, then captures as they happen
     std::map<std::string, std::uint64_t> cursors_;
 };
 

@@ -126,7 +126,9 @@ TagExpression TagExpression::parse(const std::string &text) {
     return expression;
 }
 
-bool TagExpression::matches(const std::vector<std::string> &tags) const { return !root_ || evaluate(*root_, tags); }
+bool TagExpression::matches(const std::vector<std::string> &tags) const {
+    return !root_ || evaluate(*root_, tags);
+}
 
 void parse_shard(const std::string &text, SelectionOptions &options) {
     const auto slash = text.find('/');
@@ -150,7 +152,8 @@ std::vector<std::string> scenario_ids(const std::vector<Scenario> &scenarios) {
     std::map<std::string, int> seen;
     std::vector<std::string> ids;
     for (const auto &sc : scenarios) {
-        const std::string stem = std::filesystem::path(sc.file).stem().string();
+        const std::string stem = std::filesystem::path(sc.file).stem().string() +
+                                 (sc.case_label.empty() ? "" : "[" + sc.case_label + "]");
         const int n = ++seen[stem];
         ids.push_back(n == 1 ? stem : stem + "#" + std::to_string(n));
     }

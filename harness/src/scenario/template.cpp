@@ -76,6 +76,36 @@ std::string substitute(std::string_view text, const Variables &vars) {
     return out;
 }
 
+std::string substitute_known(std::string_view text, const Variables &vars) {
+    if (vars.empty()) return std::string(text);
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t dollar = text.find('$', pos);
+        if (dollar == std::string_view::npos) break;
+        out += text.substr(pos, dollar - pos);
+        if (text.compare(dollar, 3, "$${") == 0) {
+            out += "$${";
+            pos = dollar + 3;
+            continue;
+        }
+        const std::size_t close =
+            text.compare(dollar, 2, "${") == 0 ? text.find('}', dollar + 2) : std::string_view::npos;
+        const auto it = close == std::string_view::npos
+                            ? vars.end()
+                            : vars.find(text.substr(dollar + 2, close - dollar - 2));
+        if (it == vars.end()) {
+            out += '$';
+            pos = dollar + 1;
+            continue;
+        }
+        out += it->second;
+        pos = close + 1;
+    }
+    out += text.substr(std::min(pos, text.size()));
+    return out;
+}
+
 nlohmann::json substitute_json(const nlohmann::json &value, const Variables &vars) {
     if (value.is_string()) {
         const auto &text = value.get_ref<const std::string &>();

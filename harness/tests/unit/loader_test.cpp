@@ -43,7 +43,8 @@ steps:
   - expect.cloud: {topic: "hil/${run}/up", payload: hello, within: 2s}
   - expect.device: {event: mqtt.message, match: {payload: hi}}
 )",
-                                       "t.yaml");
+                                       "t.yaml")
+                        .at(0);
     EXPECT_EQ(sc.name, "demo");
     EXPECT_EQ(sc.tags, (std::vector<std::string>{"smoke", "mqtt"}));
     EXPECT_EQ(sc.kills, (std::vector<std::string>{"drop-publish"}));
@@ -102,7 +103,7 @@ TEST(Loader, RequiresNameAndSteps) {
 }
 
 TEST(Loader, ReservedSchemaKeysAreNamedAsNotYetImplemented) {
-    const auto issues = issues_of("name: m\nmatrix: {qos: [0, 1]}\nsteps:\n  - device: sys.info\n");
+    const auto issues = issues_of("name: m\nxfail: true\nsteps:\n  - device: sys.info\n");
     EXPECT_TRUE(has_issue(issues, 2, "not implemented")) << all(issues);
 }
 
@@ -111,33 +112,93 @@ TEST(Loader, DeviceExpectMustBeOkErrOrAClass) {
         issues_of("name: e\nsteps:\n  - device: mqtt.connect\n    expect: tls.server_untrustd\n");
     EXPECT_TRUE(has_issue(issues, 3, "did you mean 'tls.server_untrusted'")) << all(issues);
     const auto sc =
-        load_scenario_text("name: e\nsteps:\n  - device: x.y\n    expect: proto.unknown_command\n", "t.yaml");
+        load_scenario_text("name: e\nsteps:\n  - device: x.y\n    expect: proto.unknown_command\n", "t.yaml")
+            .at(0);
     EXPECT_EQ(sc.steps[0].expect_answer, "proto.unknown_command");
 }
 
 TEST(Loader, AnExplicitZeroWithinIsKept) {
     const auto sc =
-        load_scenario_text("name: z\nsteps:\n  - expect.device: mqtt.connected\n    within: 0s\n", "t.yaml");
+        load_scenario_text("name: z\nsteps:\n  - expect.device: mqtt.connected\n    within: 0s\n", "t.yaml")
+            .at(0);
     EXPECT_EQ(sc.steps[0].within, Millis(0));
 }
 
-TEST(Loader, ReservedMatcherOperatorsAreRefusedNotTakenLiterally) {
+TEST(Loader, MatcherOperatorsAndAbsentLoadWithTheirMeaning) {
+    const auto sc = load_scenario_text(R"(name: r
+steps:
+  - expect.device: mqtt.message
+    match: {payload: {$regex: "^seq="}, topic: absent, qos: {$ge: 1, $le: 2}}
+  - expect.device: mqtt.message
+    match: {topic: "absent"}
+)",
+                                       "t.yaml")
+                        .at(0);
+    EXPECT_EQ(sc.steps[0].match->at("payload"), (nlohmann::json{{"$regex", "^seq="}}));
+    EXPECT_EQ(sc.steps[0].match->at("topic"), (nlohmann::json{{"$absent", true}}));
+    EXPECT_EQ(sc.steps[1].match->at("topic"), "absent"); // quoted: the text
+}
+
+TEST(Loader, BadOperatorsRegexesAndCapturesAreReported) {
     const auto issues = issues_of(R"(name: r
 steps:
   - expect.device: mqtt.message
-    match: {payload: {$regex: "^seq="}, topic: absent}
-  - expect.device: mqtt.message
-    match: {topic: "absent"}
+    match: {qos: {$gtt: 1}, payload: {$regex: "(unclosed"}, seq: {$lt: many}}
+    capture: {Bad-Name: seq, run: seq}
+  - expect.serial: "[oops"
+  - expect.absent: {topic: a/b}
+  - expect.absent: {topic: a/b, event: mqtt.message, for: 1s}
 )");
-    EXPECT_TRUE(has_issue(issues, 4, "operator '$regex' is reserved")) << all(issues);
-    EXPECT_TRUE(has_issue(issues, 4, "'absent' is reserved")) << all(issues);
-    EXPECT_EQ(issues.size(), 2u) << all(issues); // the quoted "absent" is just text
+    EXPECT_TRUE(has_issue(issues, 4, "unknown operator '$gtt' (did you mean '$gt'?)")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 4, "$regex is not a regular expression")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 4, "$lt needs a number")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 5, "'Bad-Name' cannot be a variable name")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 5, "'run' cannot be a variable name")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 6, "not a regular expression")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 7, "needs 'for'")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 8, "not both")) << all(issues);
+}
+
+TEST(Loader, CapturedNamesAreVariablesOnlyAfterTheCapture) {
+    const auto issues = issues_of(R"(name: c
+steps:
+  - device: mqtt.publish
+    args: {topic: "t/${mid}"}
+  - expect.device: mqtt.published
+    capture: {mid: mid}
+  - expect.device: mqtt.published
+    match: {mid: "${mid}"}
+)");
+    ASSERT_EQ(issues.size(), 1u) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 4, "undefined variable ${mid}")) << all(issues);
+}
+
+TEST(Loader, AbsentAndSerialSteps) {
+    const auto sc = load_scenario_text(R"(name: a
+steps:
+  - expect.absent: {event: mqtt.disconnected, as: dut, for: 2s}
+  - expect.absent: {topic: "hil/${run}/#", match: {seq: 3}, for: 500ms}
+  - expect.serial: "RSSI (-?[0-9]+) dBm"
+    capture: {rssi: "groups[0]"}
+    within: 3s
+)",
+                                       "t.yaml")
+                        .at(0);
+    EXPECT_EQ(sc.steps[0].kind, StepKind::expect_absent);
+    EXPECT_TRUE(sc.steps[0].absent_on_device);
+    EXPECT_EQ(sc.steps[0].within, Millis(2000));
+    EXPECT_FALSE(sc.steps[1].absent_on_device);
+    EXPECT_EQ(sc.steps[1].target, "hil/${run}/#");
+    EXPECT_EQ(sc.steps[2].kind, StepKind::expect_serial);
+    EXPECT_EQ(sc.steps[2].captures.at("rssi"), "groups[0]");
 }
 
 TEST(Loader, OnlyDecimalNumbersAreTyped) {
-    const auto sc = load_scenario_text(
-        "name: n\nsteps:\n  - device: x\n    args: {a: 0x1A, b: -inf, c: 12, d: 1.5, e: '7', f: 1e3}\n",
-        "t.yaml");
+    const auto sc =
+        load_scenario_text(
+            "name: n\nsteps:\n  - device: x\n    args: {a: 0x1A, b: -inf, c: 12, d: 1.5, e: '7', f: 1e3}\n",
+            "t.yaml")
+            .at(0);
     const auto &args = sc.steps[0].args;
     EXPECT_EQ(args.at("a"), "0x1A");
     EXPECT_EQ(args.at("b"), "-inf");
@@ -145,6 +206,45 @@ TEST(Loader, OnlyDecimalNumbersAreTyped) {
     EXPECT_EQ(args.at("d"), 1.5);
     EXPECT_EQ(args.at("e"), "7");
     EXPECT_EQ(args.at("f"), "1e3");
+}
+
+TEST(Loader, MatrixExpandsIntoTypedNamedCases) {
+    const auto cases = load_scenario_text(R"(name: qos round trip
+matrix:
+  qos: [0, 1, 2]
+  retain: [false, true]
+steps:
+  - cloud.subscribe: "hil/${run}/q${qos}"
+    qos: ${qos}
+  - device: mqtt.publish
+    args: {topic: "hil/${run}/q${qos}", payload: "$${qos} is ${qos}", qos: "${qos}", retain: "${retain}"}
+)",
+                                          "t.yaml");
+    ASSERT_EQ(cases.size(), 6u);
+    EXPECT_EQ(cases[0].case_label, "qos=0,retain=false");
+    EXPECT_EQ(cases[5].case_label, "qos=2,retain=true");
+    EXPECT_EQ(cases[3].name, "qos round trip [qos=1,retain=true]");
+    EXPECT_EQ(cases[3].steps[0].target, "hil/${run}/q1"); // run-time variables stay for later
+    EXPECT_EQ(cases[3].steps[0].qos, 1);
+    EXPECT_EQ(cases[3].steps[1].args.at("qos"), 1);
+    EXPECT_EQ(cases[3].steps[1].args.at("retain"), true);
+    EXPECT_EQ(cases[3].steps[1].args.at("payload"), "$${qos} is 1"); // the escape survives
+}
+
+TEST(Loader, MatrixProblemsAreReportedOnceWithPositions) {
+    const auto issues = issues_of(R"(name: m
+matrix:
+  qos: [0, 1]
+  run: [a]
+steps:
+  - device: mqtt.publish
+    args: {qos: "${qos}", topic: "${nope}"}
+)");
+    EXPECT_TRUE(has_issue(issues, 4, "'run' cannot name an axis")) << all(issues);
+    const auto per_case =
+        issues_of("name: m\nmatrix: {qos: [0, 1]}\nsteps:\n  - device: x\n    args: {t: \"${nope}\"}\n");
+    EXPECT_EQ(per_case.size(), 1u) << all(per_case);
+    EXPECT_TRUE(has_issue(per_case, 5, "undefined variable ${nope}")) << all(per_case);
 }
 
 } // namespace

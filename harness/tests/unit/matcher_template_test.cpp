@@ -24,6 +24,30 @@ TEST(JsonContains, NumbersCompareByValueAndArraysByElement) {
     EXPECT_FALSE(json_contains(json::array({1, 2, 3}), json::array({1, 2})).ok);
 }
 
+TEST(JsonContains, OperatorsAndAbsent) {
+    const json actual = {{"seq", 7}, {"id", "hil-k3-dut"}, {"state", {{"reported", {{"color", "red"}}}}}};
+    EXPECT_TRUE(json_contains(actual, {{"seq", {{"$gt", 6}, {"$le", 7}}}}).ok);
+    EXPECT_FALSE(json_contains(actual, {{"seq", {{"$gt", 7}}}}).ok);
+    EXPECT_EQ(json_contains(actual, {{"seq", {{"$lt", 3}}}}).why, "at .seq: 7 does not satisfy $lt 3");
+    EXPECT_TRUE(json_contains(actual, {{"id", {{"$regex", "^hil-.*-dut$"}}}}).ok);
+    EXPECT_FALSE(json_contains(actual, {{"id", {{"$regex", "^cloud"}}}}).ok);
+    EXPECT_FALSE(json_contains(actual, {{"seq", {{"$regex", "7"}}}}).ok); // numbers are not text
+    EXPECT_TRUE(json_contains(actual, {{"seq", {{"$ne", 8}}}}).ok);
+    EXPECT_FALSE(json_contains(actual, {{"seq", {{"$ne", 7}}}}).ok);
+    EXPECT_TRUE(json_contains(actual, {{"state", {{"delta", {{"$absent", true}}}}}}).ok);
+    EXPECT_EQ(json_contains(actual, {{"state", {{"reported", {{"$absent", true}}}}}}).why,
+              R"(at .state.reported: expected absent, got {"color":"red"})");
+}
+
+TEST(JsonAtPath, FollowsKeysAndIndexes) {
+    const json doc = {{"a", {{"b", json::array({10, {{"c", "x"}}})}}}};
+    EXPECT_EQ(json_at_path(doc, "a.b[0]"), json(10));
+    EXPECT_EQ(json_at_path(doc, "a.b[1].c"), json("x"));
+    EXPECT_EQ(json_at_path(doc, ""), doc);
+    EXPECT_FALSE(json_at_path(doc, "a.b[2]"));
+    EXPECT_FALSE(json_at_path(doc, "a.z"));
+}
+
 TEST(TopicMatches, FollowsMqttFilterRules) {
     EXPECT_TRUE(topic_matches("a/b", "a/b"));
     EXPECT_FALSE(topic_matches("a/b", "a/b/c"));
@@ -43,6 +67,12 @@ TEST(Template, SubstitutesKnownVariables) {
     EXPECT_THROW((void)substitute("${nope}", vars), std::out_of_range);
     const json doc = {{"topic", "t/${thing}"}, {"n", 1}};
     EXPECT_EQ(substitute_json(doc, vars), (json{{"topic", "t/hil-k3f9q2-1-dut"}, {"n", 1}}));
+}
+
+TEST(Template, SubstituteKnownLeavesTheRestAlone) {
+    const Variables matrix = {{"qos", "1"}};
+    EXPECT_EQ(substitute_known("hil/${run}/q${qos} $${qos} $5", matrix), "hil/${run}/q1 $${qos} $5");
+    EXPECT_EQ(substitute_known("${unterminated", matrix), "${unterminated");
 }
 
 TEST(Template, ReportsReferencesAndSyntaxErrors) {

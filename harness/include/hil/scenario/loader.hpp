@@ -14,11 +14,12 @@ namespace hil {
 /// Version of the scenario schema this loader implements.
 inline constexpr int kScenarioSchemaVersion = 0;
 
-/// Parses and validates one scenario file. Throws ConfigError with all of its problems.
-[[nodiscard]] Scenario load_scenario_file(const std::filesystem::path &file);
+/// Parses and validates one scenario file: one Scenario, or one per case of its `matrix`.
+/// Throws ConfigError with all of its problems.
+[[nodiscard]] std::vector<Scenario> load_scenario_file(const std::filesystem::path &file);
 
 /// Same, from text (`file` names it in messages). For tests and tools.
-[[nodiscard]] Scenario load_scenario_text(const std::string &text, const std::string &file);
+[[nodiscard]] std::vector<Scenario> load_scenario_text(const std::string &text, const std::string &file);
 
 /// Expands the command line's paths: files as given, directories recursively (`*.yaml`, `*.yml`,
 /// sorted). Throws UsageError for a path that does not exist.

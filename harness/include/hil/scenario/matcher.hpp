@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
+
 #include <string_view>
 
 namespace hil {
@@ -15,8 +17,13 @@ struct MatchResult {
 };
 
 /// True if `actual` contains `expected`: objects by key (extra keys allowed), arrays element by
-/// element with equal length, scalars by value (1 == 1.0).
+/// element with equal length, scalars by value (1 == 1.0). An object whose keys all start with
+/// `$` is a set of operators ($gt, $ge, $lt, $le, $ne, $regex — a search, anchor with ^ $), and
+/// {"$absent": true} as a key's value means the key must not be there.
 [[nodiscard]] MatchResult json_contains(const nlohmann::json &actual, const nlohmann::json &expected);
+
+/// The value at `path` ("state.reported.color", "items[0].id", "" = the root), if there is one.
+[[nodiscard]] std::optional<nlohmann::json> json_at_path(const nlohmann::json &root, const std::string &path);
 
 /// MQTT 3.1.1 topic filter matching (`+` one level, `#` the rest). A filter without wildcards
 /// matches only the identical topic.

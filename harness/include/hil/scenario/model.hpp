@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
+
 #include <string>
 #include <vector>
 
@@ -23,7 +25,15 @@ struct SourcePos {
     }
 };
 
-enum class StepKind { device, expect_device, cloud_subscribe, cloud_publish, expect_cloud };
+enum class StepKind {
+    device,
+    expect_device,
+    cloud_subscribe,
+    cloud_publish,
+    expect_cloud,
+    expect_absent, ///< nothing matching for a duration (`within` holds the `for:` duration)
+    expect_serial, ///< a console log line matching a regular expression
+};
 
 /// The YAML keyword of a step kind ("expect.cloud").
 [[nodiscard]] const char *keyword(StepKind kind);
@@ -42,6 +52,8 @@ struct Step {
     std::optional<int> qos;              ///< cloud.*: QoS (publish/subscribe default 0; expect: exact)
     bool retain = false;                 ///< cloud.publish
     Millis within{-1}; ///< deadline; the loader puts the default in when absent (scaled at run time)
+    bool absent_on_device = false; ///< expect.absent: `event` (device) instead of `topic` (cloud)
+    std::map<std::string, std::string> captures; ///< expect.*: variable name -> path in what matched
 };
 
 struct Scenario {
@@ -49,6 +61,7 @@ struct Scenario {
     std::string description;
     std::string file; ///< path as given on the command line
     SourcePos pos;
+    std::string case_label; ///< matrix case, "qos=1,retain=false" ("" without a matrix)
     std::vector<std::string> tags;
     std::vector<std::string> requires_; ///< capability names (registry)
     std::vector<std::string> kills;     ///< misbehaviour names (registry)

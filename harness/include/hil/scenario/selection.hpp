@@ -13,7 +13,7 @@ namespace hil {
 /// A boolean expression over tags: `smoke`, `mqtt and not slow`, `(qos or tls) and smoke`.
 class TagExpression {
   public:
-        /// The expression that matches everything.
+    /// The expression that matches everything.
     TagExpression() = default;
     /// Parses `text`. Throws UsageError naming the position of a syntax error.
     static TagExpression parse(const std::string &text);

@@ -23,6 +23,10 @@ using Variables = std::map<std::string, std::string, std::less<>>;
 /// `text` with every reference replaced. Throws std::out_of_range naming an unknown variable.
 [[nodiscard]] std::string substitute(std::string_view text, const Variables &vars);
 
+/// Replaces only the references `vars` defines and leaves everything else — other references
+/// and `$${` escapes — exactly as written (matrix values go in at load time, the rest at run time).
+[[nodiscard]] std::string substitute_known(std::string_view text, const Variables &vars);
+
 /// substitute() applied to every string inside a JSON value (keys untouched). A string that is
 /// exactly one reference whose value is an integer becomes a number (ports, slots).
 [[nodiscard]] nlohmann::json substitute_json(const nlohmann::json &value, const Variables &vars);
