@@ -49,6 +49,20 @@ int main(int argc, char **argv) {
         "Exit codes: 0 all executed scenarios passed, 1 a scenario failed, 2 usage or scenario-file "
         "error (also: nothing selected), 3 infrastructure error, 128+N interrupted by signal N.");
 
+    RunOptions selftest;
+    auto *selftest_cmd = app.add_subcommand(
+        "selftest", "Prove scenarios catch what they claim: run each on the good virtual device and on every "
+                    "misbehaviour in its kills: (must FAIL at an expectation)");
+    add_selection(selftest_cmd, selftest.select);
+    selftest_cmd->add_option("--out", selftest.out_dir, "Run directory (default: hil-runs/<run-id>)");
+    selftest_cmd->add_option("--bench", selftest.bench,
+                             "Bench file (default: the virtual bench on loopback)");
+    selftest_cmd->add_option("-j,--jobs", selftest.jobs, "Scenario executions at once")
+        ->check(CLI::Range(1, 64));
+    selftest_cmd->add_option("--timeout-scale", selftest.timeout_scale, "Multiply every timeout")
+        ->check(CLI::PositiveNumber);
+    selftest_cmd->add_option("--json", selftest.json, "Also write results.json (with the kill matrix) here");
+
     SelectOptions list;
     bool list_json = false;
     auto *list_cmd =
@@ -66,6 +80,7 @@ int main(int argc, char **argv) {
     try {
         if (*run_cmd) return run_command(run);
         if (*list_cmd) return list_command(list, list_json);
+        if (*selftest_cmd) return selftest_command(selftest);
     } catch (const hil::ConfigError &e) {
         std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files"
                   << std::endl;

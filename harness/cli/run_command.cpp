@@ -1,5 +1,7 @@
 #include "run_command.hpp"
 
+#include "selftest_judge.hpp"
+
 #include "exit_codes.hpp"
 #include "hil/bench/virtual_bench.hpp"
 #include "hil/core/error.hpp"
@@ -15,6 +17,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -101,28 +104,14 @@ int exit_code_for(const Tally &t) {
     return kAllPassed;
 }
 
-} // namespace
-
-int run_command(const RunOptions &options) {
-    // Signals first: the mask must be in place before any thread exists.
-    EventBus bus;
-    SignalWatcher signals([&bus](int) { bus.cancel(); });
-
-    set_timeout_scale(options.timeout_scale);
-    for (const auto &m : options.misbehaviours) {
-        if (!names::contains(names::misbehaviours(), m)) {
-            const auto near = names::nearest(names::misbehaviours(), m);
-            throw UsageError("unknown misbehaviour '" + m + "'" +
-                             (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
-        }
-    }
-
-    // 1. Load and validate everything before anything starts.
-    const auto scenarios = load_selection(options.select);
-    const auto plan = plan_for(scenarios, options.select, options.until_fail);
+/// Runs `plan` on the bench and writes the run directory. `judge` (optional) sees the finished
+/// report before it is written: it may add to results.json and decide the exit code.
+int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<PlannedExecution> &plan,
+                 const RunOptions &options, EventBus &bus, const SignalWatcher &signals,
+                 const std::function<void(RunReport &, nlohmann::json &)> &judge) {
     const BenchConfig bench_config = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
 
-    // 2. The run directory and its event log.
+    // The run directory and its event log.
     RunReport report;
     report.run_id = new_run_id();
     report.bench = bench_config.name;
@@ -152,11 +141,11 @@ int run_command(const RunOptions &options) {
     report.started_at = utc_timestamp();
     const auto t0 = Clock::now();
     bus.publish(Source::harness, "hil", "run.started",
-                {{"run_id", report.run_id}, {"scenarios", scenarios.size()}, {"pid", getpid()}});
+                {{"run_id", report.run_id}, {"executions", plan.size()}, {"pid", getpid()}});
     std::cout << "hil run " << report.run_id << ": " << plan.size()
               << " scenario execution(s), run directory " << report.run_dir.string() << std::endl;
 
-    // 3. Execute: `jobs` workers take the planned executions in order; each has its own devices,
+    // Execute: `jobs` workers take the planned executions in order; each has its own devices,
     // cloud client and run-derived names, and they share the run's broker.
     int infra_exit = 0;
     try {
@@ -171,7 +160,7 @@ int run_command(const RunOptions &options) {
                 const auto &planned = plan[i];
                 const std::string run_name = report.run_id + "-" + std::to_string(i + 1);
                 auto result = runner.run(scenarios[planned.scenario], planned.id, run_name,
-                                         report.run_dir / "scenarios" / planned.id);
+                                         report.run_dir / "scenarios" / planned.id, planned.misbehaviours);
                 result.logs["events"] = (report.run_dir / "events.jsonl").string();
                 if (options.until_fail &&
                     (result.verdict == Verdict::fail || result.verdict == Verdict::error)) {
@@ -202,7 +191,7 @@ int run_command(const RunOptions &options) {
     }
     report.interrupted = bus.cancelled();
 
-    // 4. Report (also after an interruption: nothing seen is lost).
+    // Report (also after an interruption: nothing seen is lost).
     report.finished_at = utc_timestamp();
     report.duration_ms = ms_between(t0, Clock::now());
     const Tally t = tally(report.scenarios);
@@ -212,9 +201,13 @@ int run_command(const RunOptions &options) {
         report.exit_code = infra_exit;
     else
         report.exit_code = exit_code_for(t);
+    nlohmann::json results_json = to_results_json(report);
+    if (judge && !report.interrupted && infra_exit == 0) {
+        judge(report, results_json);
+        results_json["exit_code"] = report.exit_code;
+    }
     bus.publish(Source::harness, "hil", "run.finished", {{"exit_code", report.exit_code}});
-    const auto results =
-        to_results_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto results = results_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     write_file_atomically(report.run_dir / "results.json", results);
     const std::string junit = to_junit_xml(report);
     write_file_atomically(report.run_dir / "junit.xml", junit);
@@ -227,6 +220,54 @@ int run_command(const RunOptions &options) {
                   report.interrupted ? " (interrupted)" : "");
     std::cout << summary << "\nhil: results " << (report.run_dir / "results.json").string() << std::endl;
     return report.exit_code;
+}
+
+void check_misbehaviours(const std::vector<std::string> &requested) {
+    for (const auto &m : requested) {
+        if (!names::contains(names::misbehaviours(), m)) {
+            const auto near = names::nearest(names::misbehaviours(), m);
+            throw UsageError("unknown misbehaviour '" + m + "'" +
+                             (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
+        }
+    }
+}
+
+} // namespace
+
+int run_command(const RunOptions &options) {
+    // Signals first: the mask must be in place before any thread exists.
+    EventBus bus;
+    SignalWatcher signals([&bus](int) { bus.cancel(); });
+    set_timeout_scale(options.timeout_scale);
+    check_misbehaviours(options.misbehaviours);
+    // Load and validate everything before anything starts.
+    const auto scenarios = load_selection(options.select);
+    const auto plan = plan_for(scenarios, options.select, options.until_fail);
+    return execute_plan(scenarios, plan, options, bus, signals, nullptr);
+}
+
+int selftest_command(const RunOptions &options) {
+    EventBus bus;
+    SignalWatcher signals([&bus](int) { bus.cancel(); });
+    set_timeout_scale(options.timeout_scale);
+    const auto scenarios = load_selection(options.select);
+    // Each selected scenario once on the good device, then once per misbehaviour it claims to kill.
+    std::vector<PlannedExecution> plan;
+    for (const auto &good : plan_for(scenarios, options.select, false)) {
+        plan.push_back(good);
+        for (const auto &m : scenarios[good.scenario].kills) {
+            PlannedExecution bad = good;
+            bad.id = good.id + "!" + m;
+            bad.misbehaviours = {m};
+            plan.push_back(bad);
+        }
+    }
+    return execute_plan(scenarios, plan, options, bus, signals, [&](RunReport &report, nlohmann::json &json) {
+        const auto matrix = judge_kills(report.scenarios);
+        json["selftest"] = matrix.json;
+        std::cout << matrix.table;
+        report.exit_code = matrix.ok ? kAllPassed : kScenarioFailed;
+    });
 }
 
 int list_command(const SelectOptions &options, bool json) {

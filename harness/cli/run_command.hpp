@@ -33,6 +33,12 @@ struct RunOptions {
 /// Runs `hil run`; returns the process exit code (exit_codes.hpp).
 int run_command(const RunOptions &options);
 
+/// Runs `hil selftest`: every selected scenario on the good virtual device (must PASS) and on each
+/// misbehaviour it declares in `kills:` (must FAIL at an expectation step). Prints the kill
+/// matrix, records it in results.json (`selftest`), exits 1 if a misbehaviour survives or a
+/// scenario fails on the good device.
+int selftest_command(const RunOptions &options);
+
 /// Runs `hil list`; prints the selected executions (JSON lines with `json`).
 int list_command(const SelectOptions &options, bool json);
 

@@ -181,9 +181,12 @@ std::set<std::string> VirtualBench::capabilities() const {
 }
 
 std::unique_ptr<ScenarioBench> VirtualBench::open(const std::string &run, const std::string &log_dir,
-                                                  const std::vector<std::string> &device_handles) {
-    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, device_handles,
-                                                  misbehaviours_, run, log_dir);
+                                                  const std::vector<std::string> &device_handles,
+                                                  const std::vector<std::string> &misbehaviours) {
+    std::vector<std::string> all = misbehaviours_;
+    all.insert(all.end(), misbehaviours.begin(), misbehaviours.end());
+    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, device_handles, all, run,
+                                                  log_dir);
 }
 
 } // namespace hil

@@ -31,10 +31,15 @@ nlohmann::json step_json(const StepResult &s) {
 }
 
 nlohmann::json scenario_json(const ScenarioResult &r) {
-    nlohmann::json j = {{"id", r.id},         {"name", r.name},
-                        {"file", r.file},     {"run", r.run},
-                        {"tags", r.tags},     {"verdict", to_string(r.verdict)},
-                        {"reason", r.reason}, {"duration_ms", r.duration_ms},
+    nlohmann::json j = {{"id", r.id},
+                        {"name", r.name},
+                        {"file", r.file},
+                        {"run", r.run},
+                        {"misbehaviours", r.misbehaviours},
+                        {"tags", r.tags},
+                        {"verdict", to_string(r.verdict)},
+                        {"reason", r.reason},
+                        {"duration_ms", r.duration_ms},
                         {"logs", r.logs}};
     j["steps"] = nlohmann::json::array();
     for (const auto &s : r.steps) j["steps"].push_back(step_json(s));

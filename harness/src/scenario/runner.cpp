@@ -359,7 +359,8 @@ double ms_since(Clock::time_point t0) {
 } // namespace
 
 ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &id, const std::string &run,
-                                   const std::filesystem::path &dir) {
+                                   const std::filesystem::path &dir,
+                                   const std::vector<std::string> &misbehaviours) {
     ScenarioResult result;
     result.id = id;
     result.name = scenario.name;
@@ -382,7 +383,8 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
                  {{"id", id}, {"name", scenario.name}, {"file", scenario.file}}, run);
     std::unique_ptr<ScenarioBench> bench;
     try {
-        bench = bench_.open(run, dir.string(), device_handles(scenario));
+        bench = bench_.open(run, dir.string(), device_handles(scenario), misbehaviours);
+        result.misbehaviours = misbehaviours;
         result.logs = bench->logs();
         Execution exec(*bench, bus_, start, run);
         int index = 0;

@@ -182,7 +182,7 @@ std::vector<PlannedExecution> plan_executions(const std::vector<Scenario> &scena
     std::vector<PlannedExecution> plan;
     for (int round = 1; round <= options.repeat; ++round) {
         for (const std::size_t i : shard) {
-            plan.push_back({i, round == 1 ? ids[i] : ids[i] + "~" + std::to_string(round), round});
+            plan.push_back({i, round == 1 ? ids[i] : ids[i] + "~" + std::to_string(round), round, {}});
         }
     }
     return plan;

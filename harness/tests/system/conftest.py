@@ -40,7 +40,7 @@ def hil(tmp_path):
         calls.append(args)
         out_dir = out or tmp_path / f"run-{len(calls)}"
         cmd = [str(HIL_BIN), *map(str, args)]
-        if args and args[0] == "run":
+        if args and args[0] in ("run", "selftest"):
             cmd += ["--out", str(out_dir)]
         proc = subprocess.run(cmd, cwd=SOURCE_DIR, capture_output=True, text=True, timeout=timeout)
         return HilResult(proc, out_dir)

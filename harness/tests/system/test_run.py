@@ -101,18 +101,6 @@ def test_every_smoke_scenario_names_misbehaviours_it_kills():
         assert kills, f"{path} declares no negative control"
 
 
-def test_each_declared_misbehaviour_makes_its_scenario_fail(hil):
-    """The negative controls: a scenario that passes on good firmware must FAIL (a verdict at an
-    expectation, not an ERROR) on firmware with each misbehaviour it claims to catch."""
-    for path, kills in smoke_scenarios():
-        for misbehaviour in kills:
-            r = hil("run", path, "--misbehave", misbehaviour)
-            assert r.code == 1, f"{path.name} survived {misbehaviour}:\n{r.stdout}"
-            scenario = r.results["scenarios"][0]
-            assert scenario["verdict"] == "FAIL"
-            assert scenario["failure"]["where"]
-
-
 def test_an_existing_run_directory_is_never_reused(hil, tmp_path):
     assert hil("run", "scenarios/smoke/cloud-to-device.yaml", out=tmp_path / "same").code == 0
     again = hil("run", "scenarios/smoke/cloud-to-device.yaml", out=tmp_path / "same")

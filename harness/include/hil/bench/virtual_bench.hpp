@@ -39,7 +39,8 @@ class VirtualBench final : public Bench {
 
     [[nodiscard]] std::set<std::string> capabilities() const override;
     std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
-                                        const std::vector<std::string> &device_handles) override;
+                                        const std::vector<std::string> &device_handles,
+                                        const std::vector<std::string> &misbehaviours) override;
 
     [[nodiscard]] const EmbeddedBroker &broker() const { return *broker_; }
     [[nodiscard]] const TestPki &pki() const { return *pki_; }

@@ -45,6 +45,7 @@ struct ScenarioResult {
     std::string file;
     std::string run; ///< the execution's run-derived name (topics, client ids)
     std::vector<std::string> tags;
+    std::vector<std::string> misbehaviours; ///< the device ran with these (negative control)
     Verdict verdict = Verdict::pass;
     std::string reason; ///< SKIP/ERROR/FAIL summary line
     double duration_ms = 0;

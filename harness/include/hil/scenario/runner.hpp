@@ -24,7 +24,7 @@ class ScenarioRunner {
     /// writing its logs under `dir`. Never throws: an interruption (the bus was cancelled)
     /// is an ERROR with reason "interrupted", and the caller should stop the run.
     ScenarioResult run(const Scenario &scenario, const std::string &id, const std::string &run,
-                       const std::filesystem::path &dir);
+                       const std::filesystem::path &dir, const std::vector<std::string> &misbehaviours = {});
 
   private:
     Bench &bench_;

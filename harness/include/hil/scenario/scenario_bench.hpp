@@ -38,8 +38,11 @@ class Bench {
     [[nodiscard]] virtual std::set<std::string> capabilities() const = 0;
     /// Creates the resources of one execution: a device per handle, the cloud client. `run` is
     /// its unique run-derived name; logs go under `log_dir`. Throws InfraError.
+    /// `misbehaviours` are added to the bench's own for this execution (negative controls);
+    /// a bench whose devices cannot misbehave throws InfraError if asked to.
     virtual std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
-                                                const std::vector<std::string> &device_handles) = 0;
+                                                const std::vector<std::string> &device_handles,
+                                                const std::vector<std::string> &misbehaviours) = 0;
 };
 
 } // namespace hil

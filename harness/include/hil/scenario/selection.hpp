@@ -40,6 +40,7 @@ struct PlannedExecution {
     std::size_t scenario = 0; ///< index into the loaded scenarios
     std::string id;           ///< unique in the run: "<stem>", "<stem>#2" (same stem), "<id>~3" (3rd round)
     int round = 1;
+    std::vector<std::string> misbehaviours; ///< the virtual device runs with these (selftest)
 };
 
 /// Unique ids for the loaded scenarios: the file stem, "#2", "#3" for repeated stems.
