@@ -5,6 +5,7 @@
 #include "hil/core/files.hpp"
 #include "hil/device/credentials.hpp"
 #include "hil/device/virtual_device.hpp"
+#include "hil/scenario/template.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -67,7 +68,7 @@ constexpr auto kSetupTimeout = std::chrono::seconds(10);
 class VirtualScenarioBench final : public ScenarioBench {
   public:
     VirtualScenarioBench(const BenchConfig &config, const EmbeddedBroker &broker, const TestPki &pki,
-                         EventBus &bus, const std::vector<std::string> &handles,
+                         EventBus &bus, const std::vector<DeviceDecl> &devices,
                          const std::vector<std::string> &misbehaviours, const std::string &run,
                          const std::filesystem::path &dir)
         : run_(run), tls_(config.tls) {
@@ -87,7 +88,19 @@ class VirtualScenarioBench final : public ScenarioBench {
         }
         endpoint_ = main;
         logs_["broker"] = broker.log_path().string();
-        for (const auto &handle : handles) {
+        for (const auto &decl : devices) {
+            // Each handle has its own identity; `${thing}`/`${client_id}` name the `dut`'s.
+            const std::string &handle = decl.handle;
+            const std::string thing =
+                decl.thing.empty() ? "hil-" + run + "-" + handle : substitute(decl.thing, vars_);
+            const std::string client_id = decl.client_id.empty() ? thing : substitute(decl.client_id, vars_);
+            vars_["device." + handle + ".thing"] = thing;
+            vars_["device." + handle + ".client_id"] = client_id;
+            client_ids_[handle] = client_id;
+            if (handle == "dut") {
+                vars_["thing"] = thing;
+                vars_["client_id"] = client_id;
+            }
             VirtualDeviceOptions opts;
             opts.name = handle;
             opts.context = run;
@@ -119,8 +132,10 @@ class VirtualScenarioBench final : public ScenarioBench {
     std::map<std::string, std::string> logs() const override { return logs_; }
 
     nlohmann::json connect_defaults(const std::string &handle) const override {
-        nlohmann::json args = {
-            {"host", endpoint_.host}, {"port", endpoint_.port}, {"client_id", "hil-" + run_ + "-" + handle}};
+        nlohmann::json args = {{"host", endpoint_.host},
+                               {"port", endpoint_.port},
+                               {"client_id", client_ids_.count(handle) != 0 ? client_ids_.at(handle)
+                                                                            : "hil-" + run_ + "-" + handle}};
         if (tls_) {
             args["tls"] = true;
             args["ca_slot"] = slots_.ca;
@@ -146,6 +161,7 @@ class VirtualScenarioBench final : public ScenarioBench {
     std::map<std::string, std::string, std::less<>> vars_;
     std::map<std::string, std::string> logs_;
     std::map<std::string, std::unique_ptr<VirtualDevice>> devices_;
+    std::map<std::string, std::string> client_ids_;
     std::unique_ptr<PahoCloudClient> cloud_;
 };
 
@@ -181,12 +197,11 @@ std::set<std::string> VirtualBench::capabilities() const {
 }
 
 std::unique_ptr<ScenarioBench> VirtualBench::open(const std::string &run, const std::string &log_dir,
-                                                  const std::vector<std::string> &device_handles,
+                                                  const std::vector<DeviceDecl> &devices,
                                                   const std::vector<std::string> &misbehaviours) {
     std::vector<std::string> all = misbehaviours_;
     all.insert(all.end(), misbehaviours.begin(), misbehaviours.end());
-    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, device_handles, all, run,
-                                                  log_dir);
+    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, devices, all, run, log_dir);
 }
 
 } // namespace hil

@@ -66,11 +66,13 @@ const std::vector<std::string_view> &step_keywords() {
     return list;
 }
 
-const std::vector<std::string_view> kTopKeys = {"matrix",   "name",  "description", "tags",
-                                                "requires", "kills", "steps"};
+const std::vector<std::string_view> kTopKeys = {"matrix", "name",  "description", "tags",    "requires",
+                                                "kills",  "steps", "setup",       "include", "devices"};
 // Part of schema v0 (scenarios/README.md) but not executed by this engine yet.
-const std::vector<std::string_view> kReservedTopKeys = {"setup", "include", "devices",
-                                                        "xfail", "profile", "timeout"};
+const std::vector<std::string_view> kReservedTopKeys = {"xfail", "profile", "timeout"};
+/// Files with this suffix hold shared `setup:` blocks for `include:`; discovery skips them.
+constexpr std::string_view kIncludeSuffix = ".inc.yaml";
+constexpr int kMaxIncludeDepth = 8;
 
 class Validator {
   public:
@@ -81,6 +83,35 @@ class Validator {
     /// A scalar's text with this case's matrix values substituted (other references stay).
     [[nodiscard]] std::string text(const YAML::Node &node) const {
         return substitute_known(node.Scalar(), matrix_);
+    }
+
+    /// Reports against `file` until the returned guard goes (steps read from an include file).
+    [[nodiscard]] auto in_file(std::string file) {
+        struct Restore {
+            Validator *v;
+            std::string previous;
+            ~Restore() { v->file_ = std::move(previous); }
+        };
+        Restore guard{this, file_};
+        file_ = std::move(file);
+        return guard;
+    }
+
+    void issue_in(const std::string &file, const YAML::Mark &mark, std::string message) {
+        issues_.push_back({file, mark.line + 1, mark.column + 1, std::move(message)});
+    }
+
+    /// The handles steps may use (`as:`); without a `devices:` block, only `dut`.
+    void declare_devices(const std::vector<DeviceDecl> &devices) {
+        handles_.clear();
+        for (const auto &d : devices) handles_.push_back(d.handle);
+        if (handles_.empty()) handles_.push_back("dut");
+    }
+    void check_handle(const YAML::Node &at, const std::string &handle) {
+        if (names::contains(std::vector<std::string_view>(handles_.begin(), handles_.end()), handle)) return;
+        std::string known;
+        for (const auto &h : handles_) known += (known.empty() ? "" : ", ") + h;
+        issue(at, "as: no device '" + handle + "' (declared: " + known + "; add it under 'devices:')");
     }
 
     void issue(const YAML::Node &at, std::string message) {
@@ -217,6 +248,14 @@ class Validator {
         return out;
     }
 
+    /// `${device.<handle>.thing}` / `${device.<handle>.client_id}` of a declared handle.
+    [[nodiscard]] bool is_device_variable(const std::string &name) const {
+        for (const auto &h : handles_) {
+            if (name == "device." + h + ".thing" || name == "device." + h + ".client_id") return true;
+        }
+        return false;
+    }
+
     /// Makes `${name}` valid from here on (captures).
     void define(const std::string &name) { defined_.insert(name); }
 
@@ -250,7 +289,7 @@ class Validator {
         std::string error;
         for (const auto &name : referenced_variables(scalar_node.Scalar(), error)) {
             if (!names::contains(builtin_variable_names(), name) && matrix_.count(name) == 0 &&
-                defined_.count(name) == 0) {
+                defined_.count(name) == 0 && !is_device_variable(name)) {
                 const auto near = names::nearest(builtin_variable_names(), name);
                 issue(scalar_node, "undefined variable ${" + name + "}" +
                                        (near.empty() ? "" : " (did you mean ${" + std::string(near) + "}?)"));
@@ -287,6 +326,7 @@ class Validator {
     std::string file_;
     Variables matrix_;
     std::set<std::string, std::less<>> defined_; // captured so far
+    std::vector<std::string> handles_{"dut"};
     std::vector<ConfigIssue> issues_;
 };
 
@@ -380,9 +420,10 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             step.within = v.duration(value, kw + " for");
         else if (key == "capture")
             step.captures = v.captures(value);
-        else if (key == "as")
+        else if (key == "as") {
             step.device = v.string(value, "as");
-        else if (key == "qos")
+            v.check_handle(value, step.device);
+        } else if (key == "qos")
             step.qos = v.qos(value);
         else if (key == "retain")
             step.retain = v.boolean(value, "retain");
@@ -461,15 +502,109 @@ Step parse_step(Validator &v, const YAML::Node &item) {
 namespace {
 
 /// Reads one case of a scenario (one set of matrix values) into the model; problems go to `v`.
+void parse_steps(Validator &v, const YAML::Node &list, const char *what, std::vector<Step> &out) {
+    if (!list.IsSequence() || list.size() == 0) {
+        v.issue(list, std::string(what) + ": expected a non-empty list of steps");
+        return;
+    }
+    for (const auto &item : list) out.push_back(parse_step(v, item));
+}
+
+/// `devices: {dut: {}, peer: {thing: ..., client_id: ...}}`.
+std::vector<DeviceDecl> parse_devices(Validator &v, const YAML::Node &node) {
+    std::vector<DeviceDecl> out;
+    static const std::regex handle_rule("[a-z][a-z0-9_-]*");
+    if (!node.IsMap() || node.size() == 0) {
+        v.issue(node, "devices: expected a mapping of handles to settings, e.g. {dut: {}, peer: {}}");
+        return out;
+    }
+    for (const auto &kv : node) {
+        DeviceDecl decl;
+        decl.handle = kv.first.Scalar();
+        if (!std::regex_match(decl.handle, handle_rule)) {
+            v.issue(kv.first,
+                    "devices: '" + decl.handle + "' is not a handle (lower-case letters, digits, '_', '-')");
+        }
+        if (kv.second.IsMap()) {
+            for (const auto &opt : kv.second) {
+                const std::string key = opt.first.Scalar();
+                if (key == "thing")
+                    decl.thing = v.string(opt.second, "thing");
+                else if (key == "client_id")
+                    decl.client_id = v.string(opt.second, "client_id");
+                else
+                    v.issue(opt.first, "devices: unknown setting '" + key + "' (known: thing, client_id)");
+            }
+        } else if (!kv.second.IsNull()) {
+            v.issue(kv.second,
+                    "devices: the settings of '" + decl.handle + "' must be a mapping ({} for none)");
+        }
+        out.push_back(std::move(decl));
+    }
+    return out;
+}
+
+/// The `setup:` steps of every file in `include:` (paths relative to the including file), in order.
+void parse_includes(Validator &v, const YAML::Node &node, const std::string &file, int depth,
+                    std::vector<Step> &out) {
+    const auto paths = v.string_list(node, "include");
+    for (std::size_t k = 0; k < paths.size(); ++k) {
+        const YAML::Node at = node.IsSequence() ? node[k] : node;
+        const auto path = std::filesystem::path(file).parent_path() / paths[k];
+        if (depth >= kMaxIncludeDepth) {
+            v.issue(at, "include: nested more than " + std::to_string(kMaxIncludeDepth) + " deep (a cycle?)");
+            return;
+        }
+        if (!path.string().ends_with(kIncludeSuffix)) {
+            v.issue(at, "include: '" + paths[k] + "' must be a shared-setup file named *" +
+                            std::string(kIncludeSuffix));
+            continue;
+        }
+        YAML::Node included;
+        try {
+            included = YAML::LoadFile(path.string());
+        } catch (const YAML::BadFile &) {
+            v.issue(at, "include: cannot read " + path.string());
+            continue;
+        } catch (const YAML::Exception &e) {
+            v.issue_in(path.string(), e.mark, "YAML syntax error: " + e.msg);
+            continue;
+        }
+        // Positions in the included file are reported against that file.
+        auto scope = v.in_file(path.string());
+        if (!included.IsMap() || !included["setup"]) {
+            v.issue(included, "an include file holds a 'setup:' list of steps");
+            continue;
+        }
+        for (const auto &kv : included) {
+            const std::string key = kv.first.Scalar();
+            if (key != "setup" && key != "include" && key != "description") {
+                v.issue(kv.first,
+                        "unknown key '" + key + "' in an include file (known: setup, include, description)");
+            }
+        }
+        if (included["include"]) parse_includes(v, included["include"], path.string(), depth + 1, out);
+        parse_steps(v, included["setup"], "setup", out);
+    }
+}
+
+/// Reads one case of a scenario (one set of matrix values) into the model; problems go to `v`.
 Scenario parse_root(Validator &v, const YAML::Node &root, const std::string &file) {
     Scenario sc;
     sc.file = file;
     sc.pos = v.pos(root);
+    // Declarations first, whatever their place in the file: devices name the handles steps may
+    // use, and setup steps (included ones first) run before `steps` and may capture variables.
+    if (root["devices"]) sc.devices = parse_devices(v, root["devices"]);
+    v.declare_devices(sc.devices);
+    if (root["include"]) parse_includes(v, root["include"], file, 0, sc.steps);
+    if (root["setup"]) parse_steps(v, root["setup"], "setup", sc.steps);
+    sc.setup_steps = sc.steps.size();
     for (const auto &kv : root) {
         const std::string key = kv.first.Scalar();
         const auto &value = kv.second;
-        if (key == "matrix") {
-            continue; // expanded by matrix_cases() before this
+        if (key == "matrix" || key == "devices" || key == "include" || key == "setup") {
+            continue; // read above
         } else if (names::contains(kReservedTopKeys, key)) {
             v.issue(kv.first,
                     "'" + key + "' is part of scenario schema v0 but not implemented by this version of hil");
@@ -490,11 +625,7 @@ Scenario parse_root(Validator &v, const YAML::Node &root, const std::string &fil
             sc.kills = v.string_list(value, "kills");
             check_names(v, value, sc.kills, names::misbehaviours(), "misbehaviour");
         } else if (key == "steps") {
-            if (!value.IsSequence() || value.size() == 0) {
-                v.issue(value, "steps: expected a non-empty list of steps");
-            } else {
-                for (const auto &item : value) sc.steps.push_back(parse_step(v, item));
-            }
+            parse_steps(v, value, "steps", sc.steps);
         }
     }
     if (!root["name"]) v.issue(root, "missing 'name'");
@@ -607,8 +738,10 @@ std::vector<std::filesystem::path> discover_scenario_files(const std::vector<std
             std::vector<std::filesystem::path> found;
             for (const auto &entry : std::filesystem::recursive_directory_iterator(path)) {
                 const auto ext = entry.path().extension();
-                if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
+                const bool include_file = entry.path().filename().string().ends_with(kIncludeSuffix);
+                if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml") && !include_file) {
                     found.push_back(entry.path());
+                }
             }
             std::sort(found.begin(), found.end());
             out.insert(out.end(), found.begin(), found.end());

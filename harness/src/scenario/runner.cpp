@@ -21,15 +21,15 @@ const char *to_string(Verdict verdict) {
     return "ERROR";
 }
 
-std::vector<std::string> device_handles(const Scenario &scenario) {
-    std::vector<std::string> handles;
-    for (const auto &step : scenario.steps) {
-        const bool uses_device = step.kind == StepKind::device || step.kind == StepKind::expect_device;
-        if (uses_device && std::find(handles.begin(), handles.end(), step.device) == handles.end()) {
-            handles.push_back(step.device);
-        }
-    }
-    return handles;
+std::vector<DeviceDecl> device_declarations(const Scenario &scenario) {
+    if (!scenario.devices.empty()) return scenario.devices;
+    // Without a `devices:` block a scenario has the one implicit `dut`, if it talks to a device.
+    const bool uses_device = std::any_of(scenario.steps.begin(), scenario.steps.end(), [](const Step &s) {
+        return s.kind == StepKind::device || s.kind == StepKind::expect_device ||
+               s.kind == StepKind::expect_serial || (s.kind == StepKind::expect_absent && s.absent_on_device);
+    });
+    if (!uses_device) return {};
+    return {DeviceDecl{"dut", "", ""}};
 }
 
 namespace {
@@ -383,7 +383,7 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
                  {{"id", id}, {"name", scenario.name}, {"file", scenario.file}}, run);
     std::unique_ptr<ScenarioBench> bench;
     try {
-        bench = bench_.open(run, dir.string(), device_handles(scenario), misbehaviours);
+        bench = bench_.open(run, dir.string(), device_declarations(scenario), misbehaviours);
         result.misbehaviours = misbehaviours;
         result.logs = bench->logs();
         Execution exec(*bench, bus_, start, run);

@@ -43,3 +43,37 @@ steps:
     # It failed when the message came, not at the end of the 2 s.
     step = r.results["scenarios"][0]["steps"][4]
     assert step["duration_ms"] < 1500, step
+
+
+def test_two_devices_with_shared_setup(hil):
+    r = hil("run", DATA / "two-devices.yaml")
+    assert r.code == 0, r.stdout + r.stderr
+    scenario = r.results["scenarios"][0]
+    assert {"console-dut", "console-peer"} <= set(scenario["logs"])
+    connects = [e for e in r.events() if e["kind"] == "console.request" and e["payload"]["command"] == "mqtt.connect"]
+    ids = {e["origin"]: e["payload"]["args"]["client_id"] for e in connects}
+    assert ids["peer"] == "peer-" + scenario["run"]
+    assert ids["dut"] == "hil-" + scenario["run"] + "-dut"
+    # The include's steps ran first, from their own file.
+    assert scenario["steps"][0]["keyword"] == "cloud.subscribe"
+
+
+def test_the_receiving_device_is_checked_not_just_the_broker(hil):
+    r = hil("run", DATA / "two-devices.yaml", "--misbehave", "ignore-messages")
+    assert r.code == 1
+    assert "peer" in r.results["scenarios"][0]["failure"]["expected"]
+
+
+def test_undeclared_handles_and_bad_includes_are_file_errors(hil, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: b\ninclude: [missing.inc.yaml, plain.yaml]\nsteps:\n  - device: sys.info\n    as: peer\n")
+    r = hil("run", bad)
+    assert r.code == 2
+    assert "bad.yaml:2:" in r.stderr and "cannot read" in r.stderr
+    assert "must be a shared-setup file" in r.stderr
+    assert "bad.yaml:5:9: as: no device 'peer'" in r.stderr, r.stderr
+
+
+def test_include_files_are_not_scenarios(hil):
+    r = hil("list", DATA / "shared")
+    assert r.code == 2 and "matched no scenario" in r.stderr

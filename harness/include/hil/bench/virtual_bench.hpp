@@ -39,7 +39,7 @@ class VirtualBench final : public Bench {
 
     [[nodiscard]] std::set<std::string> capabilities() const override;
     std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
-                                        const std::vector<std::string> &device_handles,
+                                        const std::vector<DeviceDecl> &devices,
                                         const std::vector<std::string> &misbehaviours) override;
 
     [[nodiscard]] const EmbeddedBroker &broker() const { return *broker_; }

@@ -56,6 +56,13 @@ struct Step {
     std::map<std::string, std::string> captures; ///< expect.*: variable name -> path in what matched
 };
 
+/// A device handle a scenario declares (`devices:`); empty names take the bench's defaults.
+struct DeviceDecl {
+    std::string handle;
+    std::string thing;     ///< thing name (may hold run-time variables)
+    std::string client_id; ///< MQTT client id (may hold run-time variables)
+};
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -65,7 +72,9 @@ struct Scenario {
     std::vector<std::string> tags;
     std::vector<std::string> requires_; ///< capability names (registry)
     std::vector<std::string> kills;     ///< misbehaviour names (registry)
-    std::vector<Step> steps;
+    std::vector<DeviceDecl> devices;    ///< declared handles ("" = only the implicit `dut`)
+    std::vector<Step> steps;            ///< setup steps (included first), then `steps`
+    std::size_t setup_steps = 0;        ///< how many of `steps` came from setup/include
 };
 
 } // namespace hil

@@ -31,7 +31,8 @@ class ScenarioRunner {
     EventBus &bus_;
 };
 
-/// Device handles a scenario uses ("dut" plus every `as:`), in order of first use.
-[[nodiscard]] std::vector<std::string> device_handles(const Scenario &scenario);
+/// The devices an execution needs: the scenario's `devices:`, or the implicit `dut` when it
+/// talks to a device without declaring any.
+[[nodiscard]] std::vector<DeviceDecl> device_declarations(const Scenario &scenario);
 
 } // namespace hil

@@ -5,6 +5,7 @@
 
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/device/device_session.hpp"
+#include "hil/scenario/model.hpp"
 
 #include <map>
 #include <memory>
@@ -41,7 +42,7 @@ class Bench {
     /// `misbehaviours` are added to the bench's own for this execution (negative controls);
     /// a bench whose devices cannot misbehave throws InfraError if asked to.
     virtual std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
-                                                const std::vector<std::string> &device_handles,
+                                                const std::vector<DeviceDecl> &devices,
                                                 const std::vector<std::string> &misbehaviours) = 0;
 };
 
