@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it. Needs ci/setup.sh first.
 #   1. lint: clang-format and clang-tidy
 #   2. the asan preset: unit and component tests under AddressSanitizer + UBSan
-#   3. the default build: every test (unit, component, system, bench smoke); its summary ends the output
+#   3. the example project, built and run against the installed package (find_package(hil))
+#   4. the default build: every test (unit, component, system, bench smoke); its summary ends the output
 # Tests labelled `hil` need a board and are excluded here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,5 +13,7 @@ ci/lint.sh
 
 ci/setup.sh asan
 ctest --preset asan -L 'unit|component' -j "$jobs" --no-tests=error
+
+ci/example.sh
 
 ctest --preset default -LE hil -j "$jobs" --no-tests=error

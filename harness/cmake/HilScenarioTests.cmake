@@ -1,0 +1,31 @@
+# hil_add_scenario_tests(PATHS <dir|file>... [PREFIX <name>] [LABELS <label>...] [ARGS <arg>...])
+#
+# One CTest test per scenario file (*.yaml, not *.inc.yaml): `hil run <file> ARGS...`, so a
+# scenario's verdict is the test's result (exit 0 pass, 1 fail, 2 file error, 3 bench error).
+# Run directories go to <build dir>/hil-runs/<run-id>.
+function(hil_add_scenario_tests)
+  cmake_parse_arguments(HIL "" "PREFIX" "PATHS;LABELS;ARGS" ${ARGN})
+  if(NOT HIL_PATHS)
+    message(FATAL_ERROR "hil_add_scenario_tests: PATHS is required")
+  endif()
+  if(NOT HIL_PREFIX)
+    set(HIL_PREFIX hil)
+  endif()
+  set(files "")
+  foreach(path IN LISTS HIL_PATHS)
+    if(IS_DIRECTORY "${path}")
+      file(GLOB_RECURSE found CONFIGURE_DEPENDS "${path}/*.yaml")
+      list(FILTER found EXCLUDE REGEX "\\.inc\\.yaml$")
+      list(SORT found)
+      list(APPEND files ${found})
+    else()
+      list(APPEND files "${path}")
+    endif()
+  endforeach()
+  foreach(file IN LISTS files)
+    get_filename_component(stem "${file}" NAME_WE)
+    add_test(NAME ${HIL_PREFIX}.${stem} COMMAND hil::hil run "${file}" ${HIL_ARGS}
+             WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    set_tests_properties(${HIL_PREFIX}.${stem} PROPERTIES LABELS "hil-scenario;${HIL_LABELS}")
+  endforeach()
+endfunction()

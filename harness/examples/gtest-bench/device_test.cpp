@@ -1,0 +1,35 @@
+// A product team's C++ test of its firmware on a hil bench (the virtual device here).
+#include <hil/testing/bench_fixture.hpp>
+
+#include <gtest/gtest.h>
+
+using namespace std::chrono_literals;
+
+class DeviceOnBench : public hil::testing::BenchTest {};
+
+TEST_F(DeviceOnBench, ReportsItsIdentity) {
+    const auto info = device().request("sys.info", {}, within(2s));
+    ASSERT_TRUE(info && info->ok);
+    EXPECT_EQ(info->body["fw"], "hil-reference");
+}
+
+TEST_F(DeviceOnBench, PublishesWhatItIsToldToTheCloud) {
+    const std::string topic = "hil/" + var("run") + "/up";
+    cloud().subscribe(topic, 1, within(5s));
+    ASSERT_TRUE(device().request("mqtt.connect", connect_args(), within(2s))->ok);
+    expect_device_event("mqtt.connected", {}, 10s);
+    ASSERT_TRUE(
+        device()
+            .request("mqtt.publish", {{"topic", topic}, {"payload", R"({"t":21.5})"}, {"qos", 1}}, within(2s))
+            ->ok);
+    const auto msg = expect_cloud_message(topic, {{"t", 21.5}}, 5s);
+    ASSERT_TRUE(msg);
+    EXPECT_EQ(msg->payload["qos"], 1);
+}
+
+TEST(ScenarioFiles, RunFromCpp) {
+    const auto results =
+        hil::testing::run_scenario_file(HIL_EXAMPLE_SCENARIO, hil::testing::test_run_directory());
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].verdict, hil::Verdict::pass) << results[0].reason;
+}
