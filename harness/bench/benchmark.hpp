@@ -2,7 +2,10 @@
 // A hil benchmark measures one thing and, in the same run, a reference on the same input, so the
 // ratio between them survives a noisy machine (absolute numbers do not).
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
+
 #include <string>
 #include <vector>
 
@@ -14,6 +17,7 @@ struct Measurement {
     std::string unit;     ///< of value and reference
     std::string reference_name;
     bool higher_is_better = true;
+    nlohmann::json extras = nlohmann::json::object(); ///< more numbers (percentiles, counts, targets)
     [[nodiscard]] double ratio() const { return reference > 0 ? value / reference : 0; }
 };
 
@@ -28,5 +32,8 @@ std::vector<Benchmark> all_benchmarks();
 
 // Registration functions, one per benchmark file.
 Benchmark framing_benchmark();
+Benchmark match_latency_benchmark();
+Benchmark scenario_overhead_benchmark();
+Benchmark suite_parallel_benchmark();
 
 } // namespace hil::bench

@@ -11,7 +11,8 @@
 
 namespace hil::bench {
 std::vector<Benchmark> all_benchmarks() {
-    return {framing_benchmark()};
+    return {framing_benchmark(), match_latency_benchmark(), scenario_overhead_benchmark(),
+            suite_parallel_benchmark()};
 }
 } // namespace hil::bench
 
@@ -56,7 +57,8 @@ int main(int argc, char **argv) {
                                         {"reference_name", m.reference_name},
                                         {"ratio", m.ratio()},
                                         {"higher_is_better", m.higher_is_better},
-                                        {"quick", quick}}
+                                        {"quick", quick},
+                                        {"extras", m.extras}}
                              .dump()
                       << "\n";
         } else {
