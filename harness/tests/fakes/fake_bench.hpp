@@ -1,0 +1,117 @@
+#pragma once
+// Fakes for unit tests of the engine (never the proof a feature works: the component and system
+// tests use the real broker, Paho and the virtual device). A FakeConsole is a scripted device: a
+// responder turns each request line into the lines the device prints back. FakeCloud loops
+// publishes back to matching subscriptions and lets a test inject messages.
+
+#include "hil/cloud/cloud_client.hpp"
+#include "hil/console/console.hpp"
+#include "hil/console/protocol.hpp"
+#include "hil/scenario/scenario_bench.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hil::fakes {
+
+/// What a scripted device prints for one request: lines without '\n'.
+using Responder = std::function<std::vector<std::string>(std::uint64_t id, const std::string &command,
+                                                         const nlohmann::json &args)>;
+
+/// Answers every request `@id ok {}` and prints nothing else.
+[[nodiscard]] Responder answer_ok();
+
+class FakeConsole final : public Console {
+  public:
+    explicit FakeConsole(Responder responder) : responder_(std::move(responder)) {}
+    void write(std::string_view bytes, Deadline deadline) override;
+    long read_some(std::span<char> buffer, Deadline deadline) override;
+    void interrupt() override;
+    [[nodiscard]] std::string describe() const override { return "fake console"; }
+
+    /// The device prints `line` (as if spontaneously: an event or a log line).
+    void emit(const std::string &line);
+    /// Requests received so far, as (command, args).
+    [[nodiscard]] std::vector<std::pair<std::string, nlohmann::json>> requests() const;
+
+  private:
+    Responder responder_;
+    mutable std::mutex mutex_;
+    std::condition_variable readable_;
+    std::string outgoing_; // bytes the harness has not read yet
+    std::string incoming_; // partial request line
+    bool interrupted_ = false;
+    std::vector<std::pair<std::string, nlohmann::json>> requests_;
+};
+
+class FakeCloud final : public CloudClient {
+  public:
+    FakeCloud(EventBus &bus, std::string context) : bus_(bus), context_(std::move(context)) {}
+    void connect(Deadline) override {}
+    void subscribe(const std::string &filter, int qos, Deadline) override;
+    void publish(const std::string &topic, const std::string &payload, int qos, bool retain,
+                 Deadline) override;
+    void disconnect() noexcept override {}
+    [[nodiscard]] const std::string &client_id() const override { return id_; }
+
+    /// A message arrives at the cloud client.
+    void deliver(const std::string &topic, const std::string &payload, int qos = 0);
+    [[nodiscard]] std::vector<std::string> published_topics() const;
+
+  private:
+    EventBus &bus_;
+    std::string context_;
+    std::string id_ = "fake-cloud";
+    mutable std::mutex mutex_;
+    std::vector<std::string> filters_;
+    std::vector<std::string> published_;
+};
+
+/// One execution: devices on fake consoles (all with the same responder) and a FakeCloud.
+class FakeScenarioBench final : public ScenarioBench {
+  public:
+    FakeScenarioBench(EventBus &bus, const std::string &run, const std::vector<DeviceDecl> &devices,
+                      const Responder &responder);
+    DeviceSession &device(const std::string &handle) override;
+    CloudClient &cloud() override { return cloud_; }
+    [[nodiscard]] nlohmann::json connect_defaults(const std::string &handle) const override;
+    [[nodiscard]] const std::map<std::string, std::string, std::less<>> &variables() const override {
+        return vars_;
+    }
+    [[nodiscard]] std::map<std::string, std::string> logs() const override { return {}; }
+
+    FakeConsole &console(const std::string &handle) { return *consoles_.at(handle); }
+    FakeCloud &fake_cloud() { return cloud_; }
+
+  private:
+    std::map<std::string, std::string, std::less<>> vars_;
+    std::map<std::string, FakeConsole *> consoles_;
+    std::map<std::string, std::unique_ptr<DeviceSession>> sessions_;
+    FakeCloud cloud_;
+};
+
+/// A bench whose executions are FakeScenarioBenches; `last()` is the one most recently opened.
+class FakeBench final : public Bench {
+  public:
+    FakeBench(EventBus &bus, Responder responder, std::set<std::string> capabilities = {"mqtt", "qos1"})
+        : bus_(bus), responder_(std::move(responder)), capabilities_(std::move(capabilities)) {}
+    [[nodiscard]] std::set<std::string> capabilities() const override { return capabilities_; }
+    std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
+                                        const std::vector<DeviceDecl> &devices,
+                                        const std::vector<std::string> &misbehaviours) override;
+    /// Called with each execution right after it opens (to emit events, deliver messages...).
+    std::function<void(FakeScenarioBench &)> on_open;
+
+  private:
+    EventBus &bus_;
+    Responder responder_;
+    std::set<std::string> capabilities_;
+};
+
+} // namespace hil::fakes
