@@ -11,8 +11,12 @@ set(HIL_CORE_SOURCES
     ${HIL_CORE_DIR}/src/hil_json_writer.c
     ${HIL_CORE_DIR}/src/hil_json_reader.c
     ${HIL_CORE_DIR}/src/hil_cmd.c
+    ${HIL_CORE_DIR}/src/hil_cred.c
     ${HIL_CORE_DIR}/src/hil_device.c
-    ${HIL_CORE_DIR}/src/hil_commands_v0.c
+    ${HIL_CORE_DIR}/src/hil_session.c
+    ${HIL_CORE_DIR}/src/hil_commands_sys.c
+    ${HIL_CORE_DIR}/src/hil_commands_cred.c
+    ${HIL_CORE_DIR}/src/hil_commands_mqtt.c
 )
 
 set(HIL_CORE_HEADERS
@@ -23,7 +27,9 @@ set(HIL_CORE_HEADERS
     ${HIL_CORE_DIR}/include/hil_json.h
     ${HIL_CORE_DIR}/include/hil_port.h
     ${HIL_CORE_DIR}/include/hil_cmd.h
+    ${HIL_CORE_DIR}/include/hil_cred.h
     ${HIL_CORE_DIR}/include/hil_device.h
+    ${HIL_CORE_DIR}/src/hil_commands.h
 )
 
 set(HIL_CORE_INCLUDE_DIRS ${HIL_CORE_DIR}/include)

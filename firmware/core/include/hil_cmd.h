@@ -95,6 +95,15 @@ const hil_cmd_entry_t *hil_cmd_find(const hil_cmd_registry_t *reg, const char *n
 void hil_cmd_reply_error(hil_cmd_reply_t *reply, hil_error_class_t cls, const char *detail);
 
 /**
+ * @brief Fail the reply with proto.bad_args and the detail "<key>: <why>" (the field is named,
+ *        as PROTOCOL.md §3 asks). The first error of a reply wins.
+ */
+void hil_cmd_bad_arg(hil_cmd_reply_t *reply, const char *key, const char *why);
+
+/** @brief Whether the args object has a member @p key (of any type). */
+bool hil_cmd_has_arg(const hil_json_obj_t *args, const char *key);
+
+/**
  * @brief Read a string argument, or fail the reply with proto.bad_args naming @p key.
  * @param[in] required When false and the key is missing, @p out is left as the caller set it.
  * @param[out] out_len Decoded length; may be NULL.

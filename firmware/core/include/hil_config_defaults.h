@@ -20,7 +20,7 @@
 
 /** Maximum number of registered console commands (reference + product). */
 #ifndef HIL_CMD_MAX_COMMANDS
-#define HIL_CMD_MAX_COMMANDS 24U
+#define HIL_CMD_MAX_COMMANDS 40U
 #endif
 
 /** Size of the `detail` text of an err answer, terminator included. */
@@ -39,7 +39,47 @@
 #define HIL_JSON_MAX_DEPTH 8U
 #endif
 
-/** Milliseconds the host port allows a connect attempt (TCP + CONNACK) before net.timeout. */
+/** Number of credential slots (cred.*). */
+#ifndef HIL_CRED_SLOTS
+#define HIL_CRED_SLOTS 4U
+#endif
+
+/** Bytes of one credential slot (static RAM: HIL_CRED_SLOTS times this). */
+#ifndef HIL_CRED_SLOT_SIZE
+#define HIL_CRED_SLOT_SIZE 4096U
+#endif
+
+/** Topic filters the device re-subscribes after a reconnect without a session. */
+#ifndef HIL_DEVICE_MAX_SUBSCRIPTIONS
+#define HIL_DEVICE_MAX_SUBSCRIPTIONS 8U
+#endif
+
+/** Largest payload of a publish burst message (bytes; static RAM). */
+#ifndef HIL_BURST_MAX_PAYLOAD
+#define HIL_BURST_MAX_PAYLOAD 2048U
+#endif
+
+/** Burst messages that may await their acknowledgement at once (the burst waits beyond). */
+#ifndef HIL_BURST_WINDOW
+#define HIL_BURST_WINDOW 32U
+#endif
+
+/** Burst messages queued per hil_device_tick() at most (keeps the console responsive). */
+#ifndef HIL_BURST_PER_TICK
+#define HIL_BURST_PER_TICK 8U
+#endif
+
+/** Default first delay of the automatic reconnect (doubles per failed attempt). */
+#ifndef HIL_RECONNECT_MIN_MS
+#define HIL_RECONNECT_MIN_MS 1000U
+#endif
+
+/** Default longest delay of the automatic reconnect. */
+#ifndef HIL_RECONNECT_MAX_MS
+#define HIL_RECONNECT_MAX_MS 30000U
+#endif
+
+/** Milliseconds the host port allows a connect attempt (TCP + TLS + CONNACK) before net.timeout. */
 #ifndef HIL_CONNECT_TIMEOUT_MS
 #define HIL_CONNECT_TIMEOUT_MS 10000U
 #endif

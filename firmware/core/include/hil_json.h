@@ -152,6 +152,17 @@ hil_json_status_t hil_json_get_int(const hil_json_obj_t *obj, const char *key, i
 hil_json_status_t hil_json_get_bool(const hil_json_obj_t *obj, const char *key, bool *out);
 
 /**
+ * @brief Iterate over the members of an object, in order.
+ * @param[in,out] pos Start with 0; advanced past the member returned.
+ * @param[out] key The member's key, decoded and NUL-terminated (cut to @p key_size - 1 bytes).
+ * @param[out] value Raw text of the member's value (a view into the object).
+ * @return HIL_JSON_OK, HIL_JSON_NOT_FOUND after the last member, HIL_JSON_NO_SPACE (the key was
+ *         cut; iteration may go on) or HIL_JSON_BAD_PARAM.
+ */
+hil_json_status_t hil_json_member_next(const hil_json_obj_t *obj, size_t *pos, char *key, size_t key_size,
+                                       const char **value, size_t *value_len);
+
+/**
  * @brief Get the raw text of any member value (for product commands with richer args).
  * @return HIL_JSON_OK, HIL_JSON_BAD_PARAM or HIL_JSON_NOT_FOUND.
  */

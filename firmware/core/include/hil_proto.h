@@ -1,6 +1,6 @@
 /**
  * @file hil_proto.h
- * @brief Console protocol v0 (PROTOCOL.md): line framer and request-line parser.
+ * @brief Console protocol (PROTOCOL.md): line framer and request-line parser.
  *
  * Pure code: no I/O, no globals, all state in caller-owned structs, so it can be fuzzed and
  * unit-tested alone.
@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /** Protocol version stated in the boot banner. */
-#define HIL_PROTO_VERSION 0
+#define HIL_PROTO_VERSION 1
 /** Maximum line length in bytes, terminator excluded (PROTOCOL.md §1). */
 #define HIL_PROTO_MAX_LINE 512U
 /** Maximum length of a command or event name (PROTOCOL.md §2). */

@@ -62,8 +62,7 @@ void hil_cmd_reply_error(hil_cmd_reply_t *reply, hil_error_class_t cls, const ch
     }
 }
 
-/* proto.bad_args with "<key>: <why>" as detail: the field is named, as PROTOCOL.md §3 asks. */
-static void bad_arg(hil_cmd_reply_t *reply, const char *key, const char *why) {
+void hil_cmd_bad_arg(hil_cmd_reply_t *reply, const char *key, const char *why) {
     char detail[HIL_CMD_MAX_DETAIL];
     size_t klen = bounded_len(key, HIL_CMD_MAX_DETAIL / 2U);
     size_t wlen = bounded_len(why, HIL_CMD_MAX_DETAIL - klen - 3U);
@@ -83,18 +82,24 @@ static bool arg_status(hil_cmd_reply_t *reply, const char *key, bool required, h
     } else if (js == HIL_JSON_NOT_FOUND) {
         ok = !required;
         if (required) {
-            bad_arg(reply, key, "missing");
+            hil_cmd_bad_arg(reply, key, "missing");
         }
     } else if (js == HIL_JSON_WRONG_TYPE) {
-        bad_arg(reply, key, type_text);
+        hil_cmd_bad_arg(reply, key, type_text);
     } else if (js == HIL_JSON_NO_SPACE) {
-        bad_arg(reply, key, "too long");
+        hil_cmd_bad_arg(reply, key, "too long");
     } else if (js == HIL_JSON_RANGE) {
-        bad_arg(reply, key, "out of range");
+        hil_cmd_bad_arg(reply, key, "out of range");
     } else {
-        bad_arg(reply, key, "unreadable");
+        hil_cmd_bad_arg(reply, key, "unreadable");
     }
     return ok;
+}
+
+bool hil_cmd_has_arg(const hil_json_obj_t *args, const char *key) {
+    const char *value = NULL;
+    size_t len = 0U;
+    return hil_json_get_raw(args, key, &value, &len) == HIL_JSON_OK;
 }
 
 bool hil_cmd_arg_string(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const char *key, bool required,
@@ -110,7 +115,7 @@ bool hil_cmd_arg_int(hil_cmd_reply_t *reply, const hil_json_obj_t *args, const c
     bool ok = arg_status(reply, key, required, js, "expected an integer");
     if (ok && (js == HIL_JSON_OK)) {
         if ((value < min) || (value > max)) {
-            bad_arg(reply, key, "out of range");
+            hil_cmd_bad_arg(reply, key, "out of range");
             ok = false;
         } else {
             *out = value;

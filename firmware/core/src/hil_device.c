@@ -1,4 +1,4 @@
-/** @file hil_device.c @brief Console loop, event emission and MQTT outcome reporting. */
+/** @file hil_device.c @brief Console loop, event emission, lifecycle and ticks. */
 #include "hil_device.h"
 
 #include <string.h>
@@ -75,8 +75,18 @@ hil_device_status_t hil_device_log(hil_device_t *dev, const char *text) {
     return status;
 }
 
-/* Finish w and emit it as event ev (registry name). */
-static hil_device_status_t emit_built(hil_device_t *dev, hil_event_t ev, hil_json_writer_t *w) {
+/* JSON room for event ev: the line is "!" name " " json. */
+static size_t event_json_room(hil_event_t ev) {
+    return (HIL_PROTO_MAX_LINE + 1U) - (strlen(hil_event_name(ev)) + 2U);
+}
+
+/* Events are built in the device's own scratch buffer: the port may report an outcome from
+ * inside a command handler, which builds into reply.body_buf. */
+void hil_device_event_begin(hil_device_t *dev, hil_event_t ev, hil_json_writer_t *w) {
+    (void)hil_json_writer_init(w, dev->json, event_json_room(ev));
+}
+
+hil_device_status_t hil_device_event_end(hil_device_t *dev, hil_event_t ev, hil_json_writer_t *w) {
     hil_device_status_t status = HIL_DEVICE_NO_SPACE;
     if (hil_json_writer_finish(w, NULL) == HIL_JSON_OK) {
         status = hil_event_emit(dev, hil_event_name(ev), w->buf);
@@ -84,23 +94,11 @@ static hil_device_status_t emit_built(hil_device_t *dev, hil_event_t ev, hil_jso
     return status;
 }
 
-/* JSON room for event ev: the line is "!" name " " json. */
-static size_t event_json_room(hil_event_t ev) {
-    return (HIL_PROTO_MAX_LINE + 1U) - (strlen(hil_event_name(ev)) + 2U);
-}
-
-/* Start building the payload of event ev in the device's scratch buffer. The port may report
- * an outcome from inside a command handler, which builds into reply.body_buf, so events have
- * their own scratch. */
-static void event_begin(hil_device_t *dev, hil_event_t ev, hil_json_writer_t *w) {
-    (void)hil_json_writer_init(w, dev->json, event_json_room(ev));
-}
-
 /* proto.error {"detail":..., "line":...} for a line the device had to drop. */
 static hil_device_status_t proto_error(hil_device_t *dev, const char *detail, const char *line,
                                        size_t line_len, size_t bytes) {
     hil_json_writer_t w;
-    event_begin(dev, HIL_EVENT_PROTO_ERROR, &w);
+    hil_device_event_begin(dev, HIL_EVENT_PROTO_ERROR, &w);
     (void)hil_json_add_string(&w, "detail", detail);
     if (line != NULL) {
         (void)hil_json_add_string_n(&w, "line", line,
@@ -109,7 +107,7 @@ static hil_device_status_t proto_error(hil_device_t *dev, const char *detail, co
     if (bytes > 0U) {
         (void)hil_json_add_int(&w, "bytes", (int64_t)bytes);
     }
-    return emit_built(dev, HIL_EVENT_PROTO_ERROR, &w);
+    return hil_device_event_end(dev, HIL_EVENT_PROTO_ERROR, &w);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */
@@ -126,11 +124,48 @@ hil_device_status_t hil_device_init(hil_device_t *dev, const hil_port_t *port,
         dev->port = port;
         dev->config = *config;
         dev->mqtt_state = HIL_MQTT_IDLE;
+        dev->wifi_up = port->wifi_connect == NULL; /* a port without Wi-Fi has a fixed link */
         hil_framer_init(&dev->framer);
+        hil_cred_init(&dev->creds);
         hil_cmd_registry_init(&dev->commands);
-        if (hil_device_register_v0_commands(dev) != HIL_CMD_OK) {
+        if (hil_device_register_commands(dev) != HIL_CMD_OK) {
             status = HIL_DEVICE_BAD_PARAM;
         }
+    }
+    return status;
+}
+
+hil_device_status_t hil_device_reset(hil_device_t *dev) {
+    hil_device_status_t status = HIL_DEVICE_OK;
+    if (dev == NULL) {
+        status = HIL_DEVICE_BAD_PARAM;
+    } else {
+        /* What survives a power cycle: the image (commands, listeners, misbehaviours chosen at
+         * start). Everything else is RAM and starts over, the credential slots included. */
+        for (hil_device_listener_t *l = dev->listeners; l != NULL; l = l->next) {
+            if (l->on_reset != NULL) {
+                l->on_reset(l->user);
+            }
+        }
+        hil_framer_init(&dev->framer);
+        dev->deferred_count = 0U;
+        dev->in_request = false;
+        dev->reboot_pending = false;
+        dev->time_set = false;
+        dev->time_offset_ms = 0;
+        dev->wifi_up = dev->port->wifi_connect == NULL;
+        dev->wifi_ssid[0] = '\0';
+        dev->mqtt_state = HIL_MQTT_IDLE;
+        (void)memset(&dev->mqtt, 0, sizeof(dev->mqtt));
+        hil_device_session_reset(dev);
+        dev->dropped_mid = 0U;
+        (void)memset(dev->twin_mid, 0, sizeof(dev->twin_mid));
+        dev->twin_next = 0U;
+        dev->message_seq = 0U;
+        dev->published_seq = 0U;
+        dev->garbage_lines = 0U;
+        dev->overlong_lines = 0U;
+        hil_cred_init(&dev->creds);
     }
     return status;
 }
@@ -139,9 +174,27 @@ hil_cmd_registry_t *hil_device_commands(hil_device_t *dev) {
     return (dev != NULL) ? &dev->commands : NULL;
 }
 
+hil_device_status_t hil_device_add_listener(hil_device_t *dev, hil_device_listener_t *listener) {
+    hil_device_status_t status = HIL_DEVICE_OK;
+    if ((dev == NULL) || (listener == NULL)) {
+        status = HIL_DEVICE_BAD_PARAM;
+    } else {
+        hil_device_listener_t **tail = &dev->listeners;
+        while ((*tail != NULL) && (*tail != listener)) {
+            tail = &(*tail)->next;
+        }
+        if (*tail == NULL) {
+            listener->next = NULL;
+            *tail = listener; /* in registration order */
+        }
+    }
+    return status;
+}
+
 hil_device_status_t hil_device_set_misbehaviour(hil_device_t *dev, hil_misbehaviour_t mb, bool on) {
     hil_device_status_t status = HIL_DEVICE_OK;
-    if ((dev == NULL) || ((int)mb < 0) || (mb >= HIL_MISBEHAVE__COUNT)) {
+    /* unsigned: the enum may be unsigned and short (arm-none-eabi uses -fshort-enums) */
+    if ((dev == NULL) || ((unsigned)mb >= (unsigned)HIL_MISBEHAVE__COUNT)) {
         status = HIL_DEVICE_BAD_PARAM;
     } else {
         dev->misbehave[mb] = on;
@@ -149,8 +202,29 @@ hil_device_status_t hil_device_set_misbehaviour(hil_device_t *dev, hil_misbehavi
     return status;
 }
 
+bool hil_device_misbehaving(const hil_device_t *dev, hil_misbehaviour_t mb) {
+    return (dev != NULL) && ((unsigned)mb < (unsigned)HIL_MISBEHAVE__COUNT) && dev->misbehave[mb];
+}
+
 hil_mqtt_state_t hil_device_mqtt_state(const hil_device_t *dev) {
     return (dev != NULL) ? dev->mqtt_state : HIL_MQTT_IDLE;
+}
+
+uint64_t hil_device_uptime_ms(const hil_device_t *dev) {
+    uint64_t up = 0U;
+    if (dev != NULL) {
+        uint64_t now = dev->port->now_ms(dev->port->ctx);
+        up = (now >= dev->boot_ms) ? (now - dev->boot_ms) : 0U;
+    }
+    return up;
+}
+
+bool hil_device_unix_ms(const hil_device_t *dev, int64_t *unix_ms) {
+    bool known = (dev != NULL) && (unix_ms != NULL) && dev->time_set;
+    if (known) {
+        *unix_ms = (int64_t)dev->port->now_ms(dev->port->ctx) + dev->time_offset_ms;
+    }
+    return known;
 }
 
 hil_device_status_t hil_device_start(hil_device_t *dev) {
@@ -170,14 +244,14 @@ hil_device_status_t hil_device_start(hil_device_t *dev) {
             (void)strcat(dev->json, " starting");
             status = hil_device_log(dev, dev->json);
         }
-        event_begin(dev, HIL_EVENT_SYS_BOOT, &w);
+        hil_device_event_begin(dev, HIL_EVENT_SYS_BOOT, &w);
         (void)hil_json_add_string(&w, "fw", dev->config.fw);
         (void)hil_json_add_string(&w, "version", dev->config.version);
         (void)hil_json_add_string(&w, "build_id", dev->config.build_id);
         (void)hil_json_add_string(&w, "board", dev->config.board);
         (void)hil_json_add_int(&w, "protocol", HIL_PROTO_VERSION);
         {
-            hil_device_status_t s = emit_built(dev, HIL_EVENT_SYS_BOOT, &w);
+            hil_device_status_t s = hil_device_event_end(dev, HIL_EVENT_SYS_BOOT, &w);
             status = (status == HIL_DEVICE_OK) ? s : status;
         }
     }
@@ -245,121 +319,53 @@ hil_device_status_t hil_device_feed(hil_device_t *dev, const uint8_t *data, size
         if (s != HIL_DEVICE_OK) {
             status = s;
         }
-    }
-    return status;
-}
-
-/* ---- MQTT outcomes --------------------------------------------------------------------------- */
-
-hil_device_status_t hil_device_on_connected(hil_device_t *dev, bool session_present) {
-    hil_device_status_t status = HIL_DEVICE_OK;
-    hil_json_writer_t w;
-    if (dev == NULL) {
-        status = HIL_DEVICE_BAD_PARAM;
-    } else {
-        dev->mqtt_state = HIL_MQTT_CONNECTED;
-        if (!dev->misbehave[HIL_MISBEHAVE_NO_CONNECTED_EVENT]) {
-            event_begin(dev, HIL_EVENT_MQTT_CONNECTED, &w);
-            (void)hil_json_add_bool(&w, "session_present", session_present);
-            status = emit_built(dev, HIL_EVENT_MQTT_CONNECTED, &w);
+        if (dev->reboot_pending) {
+            /* sys.reboot was answered: the device resets now, the rest of the input is lost
+             * as it would be on a board. */
+            dev->reboot_pending = false;
+            dev->port->reboot(dev->port->ctx);
+            break;
         }
     }
     return status;
 }
 
-/* {"class"|"reason": <class>, "detail": <text>} for connect_failed and disconnected. */
-static hil_device_status_t emit_class(hil_device_t *dev, hil_event_t ev, const char *key,
-                                      hil_error_class_t cls, const char *detail) {
-    hil_json_writer_t w;
-    const char *text = (detail != NULL) ? detail : "";
-    event_begin(dev, ev, &w);
-    (void)hil_json_add_string(&w, key, hil_error_class_name(cls));
-    (void)hil_json_add_string_fit(&w, "detail", text, strlen(text), 1U, NULL);
-    return emit_built(dev, ev, &w);
+/* ---- timed work ------------------------------------------------------------------------------ */
+
+/* Earliest of a and b. */
+static uint64_t earliest(uint64_t a, uint64_t b) {
+    return (a < b) ? a : b;
 }
 
-hil_device_status_t hil_device_on_connect_failed(hil_device_t *dev, hil_error_class_t cls,
-                                                 const char *detail) {
+hil_device_status_t hil_device_tick(hil_device_t *dev) {
     hil_device_status_t status = HIL_DEVICE_OK;
-    if ((dev == NULL) || (hil_error_class_name(cls) == NULL)) {
+    if (dev == NULL) {
         status = HIL_DEVICE_BAD_PARAM;
     } else {
-        dev->mqtt_state = HIL_MQTT_IDLE;
-        status = emit_class(dev, HIL_EVENT_MQTT_CONNECT_FAILED, "class", cls, detail);
-    }
-    return status;
-}
-
-hil_device_status_t hil_device_on_disconnected(hil_device_t *dev, hil_error_class_t reason,
-                                               const char *detail) {
-    hil_device_status_t status = HIL_DEVICE_OK;
-    if ((dev == NULL) || (hil_error_class_name(reason) == NULL)) {
-        status = HIL_DEVICE_BAD_PARAM;
-    } else {
-        dev->mqtt_state = HIL_MQTT_IDLE;
-        status = emit_class(dev, HIL_EVENT_MQTT_DISCONNECTED, "reason", reason, detail);
-    }
-    return status;
-}
-
-hil_device_status_t hil_device_on_message(hil_device_t *dev, const char *topic, const uint8_t *payload,
-                                          size_t len, uint8_t qos, bool retain) {
-    /* Room kept after the topic for the payload key and the truncation fields, and after the
-     * payload for `,"truncated":true,"payload_len":4294967295}`. */
-    const size_t after_topic = 96U;
-    const size_t after_payload = 48U;
-    hil_device_status_t status = HIL_DEVICE_OK;
-    hil_json_writer_t w;
-    if ((dev == NULL) || (topic == NULL) || ((payload == NULL) && (len > 0U))) {
-        status = HIL_DEVICE_BAD_PARAM;
-    } else if (!dev->misbehave[HIL_MISBEHAVE_IGNORE_MESSAGES]) {
-        size_t tlen = strlen(topic);
-        size_t topic_taken = 0U;
-        size_t payload_taken = 0U;
-        dev->message_seq++;
-        event_begin(dev, HIL_EVENT_MQTT_MESSAGE, &w);
-        (void)hil_json_add_int(&w, "qos", qos);
-        (void)hil_json_add_bool(&w, "retain", retain);
-        (void)hil_json_add_int(&w, "seq", dev->message_seq);
-        (void)hil_json_add_string_fit(&w, "topic", topic, tlen, after_topic, &topic_taken);
-        (void)hil_json_add_string_fit(&w, "payload", (payload != NULL) ? (const char *)payload : "", len,
-                                      after_payload, &payload_taken);
-        if ((topic_taken < tlen) || (payload_taken < len)) {
-            (void)hil_json_add_bool(&w, "truncated", true);
-            (void)hil_json_add_int(&w, "payload_len", (int64_t)len);
+        uint64_t now = dev->port->now_ms(dev->port->ctx);
+        hil_device_session_tick(dev, now);
+        for (hil_device_listener_t *l = dev->listeners; l != NULL; l = l->next) {
+            if ((l->tick != NULL) && (l->next_due != NULL) && (l->next_due(l->user) <= now)) {
+                l->tick(l->user, now);
+            }
         }
-        status = emit_built(dev, HIL_EVENT_MQTT_MESSAGE, &w);
-    } else {
-        /* ignore-messages: received, never reported */
     }
     return status;
 }
 
-hil_device_status_t hil_device_on_published(hil_device_t *dev, uint16_t mid) {
-    hil_device_status_t status = HIL_DEVICE_OK;
-    hil_json_writer_t w;
-    if (dev == NULL) {
-        status = HIL_DEVICE_BAD_PARAM;
-    } else {
-        dev->published_seq++;
-        event_begin(dev, HIL_EVENT_MQTT_PUBLISHED, &w);
-        (void)hil_json_add_int(&w, "mid", mid);
-        (void)hil_json_add_int(&w, "seq", dev->published_seq);
-        status = emit_built(dev, HIL_EVENT_MQTT_PUBLISHED, &w);
+int64_t hil_device_next_tick_ms(hil_device_t *dev) {
+    int64_t ms = -1;
+    if (dev != NULL) {
+        uint64_t now = dev->port->now_ms(dev->port->ctx);
+        uint64_t due = hil_device_session_next_due(dev);
+        for (hil_device_listener_t *l = dev->listeners; l != NULL; l = l->next) {
+            if ((l->tick != NULL) && (l->next_due != NULL)) {
+                due = earliest(due, l->next_due(l->user));
+            }
+        }
+        if (due != UINT64_MAX) {
+            ms = (due <= now) ? 0 : (int64_t)(due - now);
+        }
     }
-    return status;
-}
-
-hil_device_status_t hil_device_on_subscribed(hil_device_t *dev, uint16_t mid, int granted_qos) {
-    hil_device_status_t status = HIL_DEVICE_OK;
-    hil_json_writer_t w;
-    if (dev == NULL) {
-        status = HIL_DEVICE_BAD_PARAM;
-    } else {
-        event_begin(dev, HIL_EVENT_MQTT_SUBSCRIBED, &w);
-        (void)hil_json_add_int(&w, "mid", mid);
-        (void)hil_json_add_int(&w, "granted_qos", granted_qos);
-        status = emit_built(dev, HIL_EVENT_MQTT_SUBSCRIBED, &w);
-    }
-    return status;
+    return ms;
 }

@@ -440,3 +440,40 @@ hil_json_status_t hil_json_get_raw(const hil_json_obj_t *obj, const char *key, c
     }
     return status;
 }
+
+hil_json_status_t hil_json_member_next(const hil_json_obj_t *obj, size_t *pos, char *key, size_t key_size,
+                                       const char **value, size_t *value_len) {
+    hil_json_status_t status = HIL_JSON_NOT_FOUND;
+    cursor_t c = {NULL, NULL};
+    if ((obj == NULL) || (obj->text == NULL) || (obj->len < 2U) || (pos == NULL) || (key == NULL) ||
+        (key_size == 0U) || (value == NULL) || (value_len == NULL) || (*pos > obj->len)) {
+        status = HIL_JSON_BAD_PARAM;
+    } else {
+        c.p = obj->text + ((*pos == 0U) ? 1U : *pos); /* after '{', or after the previous member */
+        c.end = obj->text + obj->len;
+        skip_ws(&c);
+        if ((c.p < c.end) && (*c.p == ',')) {
+            c.p++;
+            skip_ws(&c);
+        }
+        if ((c.p < c.end) && (*c.p == '"')) {
+            /* The object was validated by hil_json_obj_init(): the structure is sound. */
+            size_t n = decode_string(&c, key, key_size - 1U);
+            key[(n < key_size) ? n : (key_size - 1U)] = '\0';
+            status = (n < key_size) ? HIL_JSON_OK : HIL_JSON_NO_SPACE;
+            skip_ws(&c);
+            c.p++; /* ':' */
+            skip_ws(&c);
+            *value = c.p;
+            (void)scan_value(&c, 1U);
+            *value_len = (size_t)(c.p - *value);
+            while ((*value_len > 0U) &&
+                   (((*value)[*value_len - 1U] == ' ') || ((*value)[*value_len - 1U] == '\t') ||
+                    ((*value)[*value_len - 1U] == '\n') || ((*value)[*value_len - 1U] == '\r'))) {
+                (*value_len)--;
+            }
+            *pos = (size_t)(c.p - obj->text);
+        }
+    }
+    return status;
+}

@@ -24,7 +24,7 @@ static const char *const s_misbehaviour_names[HIL_MISBEHAVE__COUNT] = {
 
 const char *hil_event_name(hil_event_t event) {
     const char *name = NULL;
-    if (((int)event >= 0) && (event < HIL_EVENT__COUNT)) {
+    if ((unsigned)event < (unsigned)HIL_EVENT__COUNT) {
         name = s_event_names[event];
     }
     return name;
@@ -32,7 +32,7 @@ const char *hil_event_name(hil_event_t event) {
 
 const char *hil_error_class_name(hil_error_class_t cls) {
     const char *name = NULL;
-    if (((int)cls >= 0) && (cls < HIL_ERR__COUNT)) {
+    if ((unsigned)cls < (unsigned)HIL_ERR__COUNT) {
         name = s_error_names[cls];
     }
     return name;
@@ -40,7 +40,7 @@ const char *hil_error_class_name(hil_error_class_t cls) {
 
 const char *hil_misbehaviour_name(hil_misbehaviour_t mb) {
     const char *name = NULL;
-    if (((int)mb >= 0) && (mb < HIL_MISBEHAVE__COUNT)) {
+    if ((unsigned)mb < (unsigned)HIL_MISBEHAVE__COUNT) {
         name = s_misbehaviour_names[mb];
     }
     return name;

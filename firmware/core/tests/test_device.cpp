@@ -59,7 +59,7 @@ TEST_F(Device, test_hil_device_start_Banner) {
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(lines[0], "hil-reference 0.1.0 starting");
     EXPECT_EQ(lines[1], R"(!sys.boot {"fw":"hil-reference","version":"0.1.0",)"
-                        R"("build_id":"0123456789ab","board":"host","protocol":0})");
+                        R"("build_id":"0123456789ab","board":"host","protocol":1})");
     // Each line is written in one call, so lines from one writer never interleave.
     EXPECT_EQ(ctx.write_sizes.size(), 2u);
 }
@@ -80,7 +80,7 @@ TEST_F(Device, test_sys_info_UptimeFromStart) {
     auto out = request("@1 sys.info");
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0], R"(@1 ok {"fw":"hil-reference","version":"0.1.0","build_id":"0123456789ab",)"
-                      R"("board":"host","protocol":0,"uptime_ms":250})");
+                      R"("board":"host","protocol":1,"uptime_ms":250,"mqtt":"idle"})");
 }
 
 TEST_F(Device, test_hil_device_feed_ExactlyOneAnswerPerRequest) {
@@ -149,7 +149,7 @@ TEST_F(Device, test_mqtt_connect_BadArgs) {
     EXPECT_EQ(request(R"(@4 mqtt.connect {"host":"h","port":1,"client_id":"x","clean_session":1})")[0],
               R"(@4 err {"class":"proto.bad_args","detail":"clean_session: expected a boolean"})");
     EXPECT_EQ(request(R"(@5 mqtt.connect {"host":"","port":1,"client_id":"x"})")[0],
-              R"(@5 err {"class":"proto.bad_args","detail":"host: empty or contains NUL"})");
+              R"(@5 err {"class":"proto.bad_args","detail":"host: empty"})");
     EXPECT_TRUE(ctx.connects.empty());
     EXPECT_EQ(hil_device_mqtt_state(&dev), HIL_MQTT_IDLE);
 }
@@ -223,7 +223,8 @@ TEST_F(Device, test_mqtt_subscribe_AnswerAndSuback) {
     EXPECT_EQ(ctx.subscribes[0].second, 2);
     ctx.clear();
     hil_device_on_subscribed(&dev, 1, 128);
-    EXPECT_EQ(ctx.lines()[0], R"(!mqtt.subscribed {"mid":1,"granted_qos":128})");
+    EXPECT_EQ(ctx.lines()[0], R"(!mqtt.subscribed {"mid":1,"granted_qos":128,"topic":"hil/#"})");
+    EXPECT_FALSE(hil_device_subscribed(&dev, "hil/#")); // refused: not subscribed again later
 }
 
 TEST_F(Device, test_on_message_EscapedPayloadAndSeq) {
@@ -252,7 +253,9 @@ TEST_F(Device, test_on_disconnected_ReasonIsErrorClass) {
     connect();
     hil_device_on_disconnected(&dev, HIL_ERR_NET_CLOSED, "peer closed");
     EXPECT_EQ(ctx.lines()[0], R"(!mqtt.disconnected {"reason":"net.closed","detail":"peer closed"})");
-    EXPECT_EQ(hil_device_mqtt_state(&dev), HIL_MQTT_IDLE);
+    // reconnect is on by default: the next attempt is scheduled
+    EXPECT_EQ(ctx.lines()[1], R"(!mqtt.reconnecting {"attempt":1,"delay_ms":1000})");
+    EXPECT_EQ(hil_device_mqtt_state(&dev), HIL_MQTT_RECONNECT_WAIT);
 }
 
 TEST_F(Device, test_misbehave_DropPublish) {

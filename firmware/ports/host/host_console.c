@@ -1,8 +1,9 @@
-/** @file host_console.c @brief Console on a pty slave (raw mode) or stdin/stdout. */
+/** @file host_console.c @brief Console on a pty slave (raw mode) or stdin/stdout; clock, time, memory. */
 #include "host_port.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <string.h>
 #include <termios.h>
 #include <time.h>
@@ -79,4 +80,19 @@ uint64_t host_now_ms(hil_port_context_t *ctx) {
     (void)ctx;
     (void)clock_gettime(CLOCK_MONOTONIC, &ts);
     return ((uint64_t)ts.tv_sec * 1000U) + ((uint64_t)ts.tv_nsec / 1000000U);
+}
+
+void host_set_time(hil_port_context_t *ctx, int64_t epoch_s) {
+    ctx->time_set = true;
+    ctx->time_offset_s = epoch_s - (int64_t)time(NULL);
+}
+
+int64_t host_free_memory(hil_port_context_t *ctx) {
+    struct mallinfo2 mi = mallinfo2();
+    (void)ctx;
+    return (int64_t)mi.fordblks;
+}
+
+void host_reboot(hil_port_context_t *ctx) {
+    ctx->reboot_requested = true;
 }

@@ -45,6 +45,23 @@ typedef enum {
     HOST_MQTT_CONNECTED,
 } host_mqtt_state_t;
 
+struct ssl_ctx_st; /* OpenSSL's SSL_CTX, kept out of this header */
+
+/** What the TLS handshake of the current attempt showed (host_tls.c). */
+struct host_tls_diag {
+    char sni[HIL_DEVICE_MAX_HOST + 1U]; /**< Server name: SNI and the host-name check. */
+    bool sni_is_ip;                     /**< An IP literal: checked as an address, no SNI sent. */
+    int verify_error;                   /**< First X509 verification error, X509_V_OK when none. */
+    int verify_depth;                   /**< Its depth in the chain (0 = the server's certificate). */
+    bool hello_sent;                    /**< Our ClientHello was written (TCP is up). */
+    bool cert_sent;                     /**< We sent a Certificate message (possibly empty). */
+    int alert_received;                 /**< Description of the first fatal alert received, or -1. */
+    bool alert_after_cert;              /**< It came after our Certificate message. */
+    bool handshake_done;                /**< Our side of the handshake completed. */
+    void *keep_ssl;                     /**< Our reference to the attempt's SSL object, or NULL. */
+    int keep_fd;                        /**< Our duplicate of its socket, or -1. */
+};
+
 /** The port context (the core sees it as the incomplete hil_port_context_t). */
 struct hil_port_context {
     int console_in;            /**< fd read for requests. */
@@ -55,6 +72,13 @@ struct hil_port_context {
     host_mqtt_state_t state;   /**< Session state as reported to the core. */
     uint64_t connect_deadline; /**< now_ms() after which a connect attempt is net.timeout. */
     int sock_error;            /**< SO_ERROR captured before a failing read, or 0. */
+    bool disconnect_requested; /**< mqtt_disconnect() was called for the current session. */
+    bool resumable;            /**< The client holds a session to resume (reconnect_async). */
+    bool tls_active;           /**< The current attempt/session uses TLS. */
+    struct host_tls_diag tls;  /**< Its handshake diagnostics. */
+    bool time_set;             /**< sys.time.set was called: TLS checks use the device time. */
+    int64_t time_offset_s;     /**< Device time minus system time, seconds. */
+    bool reboot_requested;     /**< sys.reboot answered: reset at the top of the loop. */
 };
 
 /**
@@ -98,6 +122,56 @@ hil_port_status_t host_mqtt_publish(hil_port_context_t *ctx, const char *topic, 
 /** Port function: subscribe (see hil_port_t::mqtt_subscribe). */
 hil_port_status_t host_mqtt_subscribe(hil_port_context_t *ctx, const char *filter, uint8_t qos,
                                       uint16_t *mid);
+
+/** Port function: DISCONNECT, or abandon an attempt (see hil_port_t::mqtt_disconnect). */
+hil_port_status_t host_mqtt_disconnect(hil_port_context_t *ctx);
+
+/** Port function: unsubscribe (see hil_port_t::mqtt_unsubscribe). */
+hil_port_status_t host_mqtt_unsubscribe(hil_port_context_t *ctx, const char *filter, uint16_t *mid);
+
+/** @brief Drop the connection without a DISCONNECT and without reporting it (device reset). */
+void host_mqtt_abort(struct hil_port_context *ctx);
+
+/** Port function: sys.time.set (certificate validity is judged at that time). */
+void host_set_time(hil_port_context_t *ctx, int64_t epoch_s);
+
+/** Port function: free heap bytes of the process (mallinfo2). */
+int64_t host_free_memory(hil_port_context_t *ctx);
+
+/** Port function: sys.reboot (the main loop resets the device). */
+void host_reboot(hil_port_context_t *ctx);
+
+/**
+ * @brief Build the TLS context of a connect attempt from the slot bytes, and reset the
+ *        handshake diagnostics.
+ * @return The context (the caller hands it to libmosquitto and drops its reference), or NULL with
+ *         @p cls (tls.bad_credentials) and @p detail set: nothing was sent.
+ */
+struct ssl_ctx_st *host_tls_context(struct hil_port_context *ctx, const hil_port_tls_t *tls,
+                                    hil_error_class_t *cls, char *detail, size_t size);
+
+/**
+ * @brief Before classifying a failure: read what the connection still holds (a TLS alert that
+ *        arrived while a write failed), then release the attempt's kept SSL and socket.
+ * @param live_ssl libmosquitto's current SSL object (mosquitto_ssl_get()), or NULL.
+ */
+void host_tls_drain(struct hil_port_context *ctx, void *live_ssl);
+
+/** @brief Release the SSL reference and socket duplicate kept for host_tls_drain(). */
+void host_tls_release(struct hil_port_context *ctx);
+
+/** @brief SSL_CTX_free(). */
+void host_tls_free(struct ssl_ctx_st *sctx);
+
+/** @brief Reset the handshake diagnostics before an attempt that reuses the TLS context. */
+void host_tls_begin_attempt(struct hil_port_context *ctx);
+
+/**
+ * @brief Classify a failed or lost TLS connection from the handshake diagnostics: X509
+ *        verification error, fatal alert received, or a handshake that did not complete.
+ * @return true with @p cls and @p detail set; false when TLS shows no fault (or is not in use).
+ */
+bool host_tls_classify(const struct hil_port_context *ctx, hil_error_class_t *cls, char *detail, size_t size);
 
 /** @brief The client's socket, or -1 when there is none. */
 int host_mqtt_socket(struct hil_port_context *ctx);

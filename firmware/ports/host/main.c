@@ -2,6 +2,7 @@
  * @file main.c
  * @brief hil-vdev: the virtual device. The hil firmware core on the host, one poll() loop.
  */
+#include "hil_lamp.h"
 #include "host_port.h"
 
 #include <errno.h>
@@ -91,8 +92,12 @@ static int run(struct hil_port_context *ctx, hil_device_t *dev, const sigset_t *
             }
             nfds = 2;
         }
+        int64_t tick_ms = hil_device_next_tick_ms(dev);
         if ((deadline_ms >= 0) && (deadline_ms < timeout_ms)) {
             timeout_ms = deadline_ms;
+        }
+        if ((tick_ms >= 0) && (tick_ms < timeout_ms)) {
+            timeout_ms = (int)tick_ms;
         }
         ts.tv_sec = timeout_ms / 1000;
         ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
@@ -107,7 +112,19 @@ static int run(struct hil_port_context *ctx, hil_device_t *dev, const sigset_t *
         if (!service_console(ctx, dev, fds[0].revents)) {
             break;
         }
+        if (ctx->reboot_requested) {
+            /* sys.reboot: a power cycle of the virtual board. The connection drops without a
+             * DISCONNECT (the broker fires the will); RAM state, credential slots included, is
+             * gone; the banner follows. */
+            ctx->reboot_requested = false;
+            ctx->time_set = false;
+            host_mqtt_abort(ctx);
+            (void)hil_device_reset(dev);
+            (void)hil_device_start(dev);
+            continue;
+        }
         host_mqtt_service(ctx, (nfds == 2) ? fds[1].revents : 0);
+        (void)hil_device_tick(dev);
         if (ctx->console_hung_up) {
             break;
         }
@@ -117,12 +134,13 @@ static int run(struct hil_port_context *ctx, hil_device_t *dev, const sigset_t *
 
 int main(int argc, char **argv) {
     static hil_device_t s_dev; /* large: keep it off the stack, as a board would */
+    static hil_lamp_t s_lamp;  /* the reference application on top of the core */
     static struct hil_port_context s_ctx;
     host_args_t args;
     sigset_t wait_mask;
     int exit_code = HOST_EXIT_OK;
     pid_t parent = getppid();
-    hil_port_t port;
+    static hil_port_t port; /* the device keeps a pointer */
     hil_device_config_t config;
 
     switch (host_args_parse(argc, argv, &args, stderr)) {
@@ -161,12 +179,20 @@ int main(int argc, char **argv) {
     port.mqtt_connect = host_mqtt_connect;
     port.mqtt_publish = host_mqtt_publish;
     port.mqtt_subscribe = host_mqtt_subscribe;
+    port.mqtt_disconnect = host_mqtt_disconnect;
+    port.mqtt_unsubscribe = host_mqtt_unsubscribe;
+    port.reboot = host_reboot;
+    port.set_time = host_set_time;
+    port.free_memory = host_free_memory;
+    port.wifi_connect = NULL; /* a fixed link: wifi.* answers "connected" */
+    port.wifi_disconnect = NULL;
     config.fw = "hil-reference";
     config.version = "0.1.0";
     config.build_id = HIL_BUILD_ID;
     config.board = args.board;
 
-    if (hil_device_init(&s_dev, &port, &config) != HIL_DEVICE_OK) {
+    if ((hil_device_init(&s_dev, &port, &config) != HIL_DEVICE_OK) ||
+        (hil_lamp_init(&s_lamp, &s_dev) != HIL_DEVICE_OK)) {
         fprintf(stderr, "hil-vdev: core initialisation failed\n");
         exit_code = HOST_EXIT_FAILURE;
     } else {
