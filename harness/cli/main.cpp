@@ -34,8 +34,10 @@ int main(int argc, char **argv) {
     run_cmd->add_option("--junit", run.junit, "Also write JUnit XML here");
     run_cmd->add_option("--json", run.json, "Also write results.json here");
     run_cmd->add_option("--bench", run.bench, "Bench file (default: the virtual bench on loopback)");
-    run_cmd->add_option("--misbehave", run.misbehaviours,
-                        "Start virtual devices with this misbehaviour (negative control); repeatable");
+    run_cmd
+        ->add_option("--misbehave", run.misbehaviours,
+                     "Start virtual devices with this misbehaviour (negative control); repeatable")
+        ->allow_extra_args(false); // one name per --misbehave: what follows is a path again
     run_cmd->add_option("-j,--jobs", run.jobs, "Scenario executions at once (isolated by run-derived names)")
         ->check(CLI::Range(1, 64));
     run_cmd->add_option("--repeat", run.select.selection.repeat, "Run every selected scenario N times")
@@ -72,6 +74,7 @@ int main(int argc, char **argv) {
 
     try {
         app.parse(argc, argv);
+        run.repeat_given = run_cmd->count("--repeat") > 0;
     } catch (const CLI::ParseError &e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : kUsageError;

@@ -89,10 +89,10 @@ std::vector<Scenario> load_selection(const SelectOptions &options) {
 }
 
 std::vector<PlannedExecution> plan_for(const std::vector<Scenario> &scenarios, const SelectOptions &options,
-                                       bool until_fail) {
+                                       bool until_fail, bool repeat_given = true) {
     SelectionOptions selection = options.selection;
     if (!options.shard.empty()) parse_shard(options.shard, selection);
-    if (until_fail && selection.repeat == 1) selection.repeat = kUntilFailRounds;
+    if (until_fail && !repeat_given) selection.repeat = kUntilFailRounds;
     auto plan = plan_executions(scenarios, selection);
     if (plan.empty()) throw UsageError("the selection matched no scenario");
     return plan;
@@ -242,7 +242,7 @@ int run_command(const RunOptions &options) {
     check_misbehaviours(options.misbehaviours);
     // Load and validate everything before anything starts.
     const auto scenarios = load_selection(options.select);
-    const auto plan = plan_for(scenarios, options.select, options.until_fail);
+    const auto plan = plan_for(scenarios, options.select, options.until_fail, options.repeat_given);
     return execute_plan(scenarios, plan, options, bus, signals, nullptr);
 }
 

@@ -25,8 +25,9 @@ struct RunOptions {
     std::optional<std::filesystem::path> bench;   ///< bench file (default: built-in virtual bench)
     std::vector<std::string> misbehaviours;       ///< start virtual devices with these
     double timeout_scale = 1.0;
-    int jobs = 1;            ///< scenario executions at once
-    bool until_fail = false; ///< stop scheduling at the first FAIL or ERROR
+    int jobs = 1;              ///< scenario executions at once
+    bool until_fail = false;   ///< stop scheduling at the first FAIL or ERROR
+    bool repeat_given = false; ///< --repeat was on the command line (else --until-fail allows 100 rounds)
     bool verbose = false;
 };
 

@@ -5,11 +5,15 @@
 #include "hil/core/files.hpp"
 #include "hil/device/credentials.hpp"
 #include "hil/device/virtual_device.hpp"
+#include "hil/faults/fault_proxy.hpp"
 #include "hil/scenario/template.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <shared_mutex>
+
+#include <signal.h>
 
 namespace hil {
 
@@ -35,10 +39,32 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
             config.name = kv.second.Scalar();
         else if (key == "broker") {
             for (const auto &b : kv.second) {
-                if (b.first.Scalar() == "bind")
+                const std::string bk = b.first.Scalar();
+                const auto flag = [&](bool &out) {
+                    if (b.second.Scalar() == "true" || b.second.Scalar() == "false")
+                        out = b.second.Scalar() == "true";
+                    else
+                        at(b.second, bk + ": expected true or false");
+                };
+                if (bk == "bind") {
                     config.bind_address = b.second.Scalar();
-                else
-                    at(b.first, "unknown broker key '" + b.first.Scalar() + "' (known: bind)");
+                } else if (bk == "host_name") {
+                    config.host_name = b.second.Scalar();
+                } else if (bk == "tls") {
+                    flag(config.tls);
+                } else if (bk == "require_client_certificate") {
+                    flag(config.require_client_certificate);
+                } else if (bk == "persistence") {
+                    const std::string mode = b.second.Scalar();
+                    if (mode != "every-change" && mode != "mosquitto-default") {
+                        at(b.second, "persistence: '" + mode + "' (known: every-change, mosquitto-default)");
+                    }
+                    config.save_on_every_change = mode != "mosquitto-default";
+                } else {
+                    at(b.first,
+                       "unknown broker key '" + bk +
+                           "' (known: bind, host_name, tls, require_client_certificate, persistence)");
+                }
             }
         } else if (key == "device") {
             for (const auto &d : kv.second) {
@@ -65,19 +91,26 @@ namespace {
 
 constexpr auto kSetupTimeout = std::chrono::seconds(10);
 
-class VirtualScenarioBench final : public ScenarioBench {
+/// One execution on the virtual bench. Each device reaches the broker through its own fault
+/// proxy (`link-<handle>`), so link faults hit one device only; the broker is shared by the
+/// executions of the run, so broker faults need the execution to run alone (`exclusive`).
+class VirtualScenarioBench final : public ScenarioBench, public Faults {
   public:
-    VirtualScenarioBench(const BenchConfig &config, const EmbeddedBroker &broker, const TestPki &pki,
-                         EventBus &bus, const std::vector<DeviceDecl> &devices,
-                         const std::vector<std::string> &misbehaviours, const std::string &run,
-                         const std::filesystem::path &dir)
-        : run_(run), tls_(config.tls) {
+    VirtualScenarioBench(const BenchConfig &config, EmbeddedBroker &broker, const TestPki &pki, EventBus &bus,
+                         const ExecutionRequest &request, const std::vector<std::string> &misbehaviours,
+                         std::shared_mutex &broker_use)
+        : config_(config), broker_(broker), pki_(pki), bus_(bus), run_(request.run), dir_(request.log_dir),
+          misbehaviours_(misbehaviours), tls_(config.tls) {
+        if (request.exclusive)
+            exclusive_lock_ = std::unique_lock(broker_use);
+        else
+            shared_lock_ = std::shared_lock(broker_use);
         const BrokerEndpoint &main = tls_ ? broker.tls("tls") : broker.plain();
-        vars_ = {{"run", run},
-                 {"run_id", run.substr(0, run.find('-'))},
-                 {"thing", "hil-" + run + "-dut"},
-                 {"client_id", "hil-" + run + "-dut"},
-                 {"cloud.client_id", "hil-" + run + "-cloud"},
+        vars_ = {{"run", run_},
+                 {"run_id", run_.substr(0, run_.find('-'))},
+                 {"thing", "hil-" + run_ + "-dut"},
+                 {"client_id", "hil-" + run_ + "-dut"},
+                 {"cloud.client_id", "hil-" + run_ + "-cloud"},
                  {"broker.host", main.host},
                  {"broker.port", std::to_string(main.port)},
                  {"broker.url", main.uri()}};
@@ -88,11 +121,11 @@ class VirtualScenarioBench final : public ScenarioBench {
         }
         endpoint_ = main;
         logs_["broker"] = broker.log_path().string();
-        for (const auto &decl : devices) {
+        for (const auto &decl : request.devices) {
             // Each handle has its own identity; `${thing}`/`${client_id}` name the `dut`'s.
             const std::string &handle = decl.handle;
             const std::string thing =
-                decl.thing.empty() ? "hil-" + run + "-" + handle : substitute(decl.thing, vars_);
+                decl.thing.empty() ? "hil-" + run_ + "-" + handle : substitute(decl.thing, vars_);
             const std::string client_id = decl.client_id.empty() ? thing : substitute(decl.client_id, vars_);
             vars_["device." + handle + ".thing"] = thing;
             vars_["device." + handle + ".client_id"] = client_id;
@@ -101,39 +134,43 @@ class VirtualScenarioBench final : public ScenarioBench {
                 vars_["thing"] = thing;
                 vars_["client_id"] = client_id;
             }
-            VirtualDeviceOptions opts;
-            opts.name = handle;
-            opts.context = run;
-            opts.executable = config.vdev;
-            opts.misbehaviours = misbehaviours;
-            opts.log_dir = dir;
-            auto device = std::make_unique<VirtualDevice>(opts, bus);
-            logs_["console-" + handle] = device->session().console_log().string();
-            logs_["vdev-" + handle] = device->process().log_path().string();
-            if (tls_) provision(device->session(), pki);
-            devices_.emplace(handle, std::move(device));
+            faults::ProxyOptions link;
+            link.name = "link-" + handle;
+            link.listen_address = config.bind_address;
+            link.upstream_host = config.bind_address;
+            link.upstream_port = main.port;
+            link.context = run_;
+            links_.emplace(handle, std::make_unique<faults::FaultProxy>(link, bus));
+            start_device(handle);
         }
         PahoCloudOptions cloud;
         cloud.server_uri = main.uri();
         cloud.client_id = vars_.at("cloud.client_id");
-        cloud.context = run;
+        cloud.context = run_;
         if (tls_) cloud.tls = CloudTls{pki.ca().cert, pki.cloud().cert, pki.cloud().key};
         cloud_ = std::make_unique<PahoCloudClient>(cloud, bus);
         cloud_->connect(Deadline::after(kSetupTimeout));
     }
 
-    DeviceSession &device(const std::string &handle) override {
-        const auto it = devices_.find(handle);
-        if (it == devices_.end()) throw InfraError("the bench has no device '" + handle + "'");
-        return it->second->session();
+    ~VirtualScenarioBench() override {
+        // A paused broker would leave the next execution hanging: an execution ends with it running.
+        if (broker_paused_) broker_.resume();
+        cloud_.reset();
+        devices_.clear();
+        links_.clear();
     }
+
+    DeviceSession &device(const std::string &handle) override { return device_of(handle).session(); }
     CloudClient &cloud() override { return *cloud_; }
     const std::map<std::string, std::string, std::less<>> &variables() const override { return vars_; }
     std::map<std::string, std::string> logs() const override { return logs_; }
+    Faults &faults() override { return *this; }
 
     nlohmann::json connect_defaults(const std::string &handle) const override {
+        // The device dials its fault proxy; over TLS it still names (and verifies) the broker.
+        const auto link = links_.find(handle);
         nlohmann::json args = {{"host", endpoint_.host},
-                               {"port", endpoint_.port},
+                               {"port", link != links_.end() ? link->second->port() : endpoint_.port},
                                {"client_id", client_ids_.count(handle) != 0 ? client_ids_.at(handle)
                                                                             : "hil-" + run_ + "-" + handle}};
         if (tls_) {
@@ -145,21 +182,101 @@ class VirtualScenarioBench final : public ScenarioBench {
         return args;
     }
 
-  private:
-    // The device's identity goes in over its console, as on a board: no reflashing per identity.
-    void provision(DeviceSession &session, const TestPki &pki) const {
-        const auto deadline = Deadline::after(kSetupTimeout);
-        upload_credential(session, slots_.ca, read_text_file(pki.ca().cert), deadline);
-        upload_credential(session, slots_.cert, read_text_file(pki.device().cert), deadline);
-        upload_credential(session, slots_.key, read_text_file(pki.device().key), deadline);
+    // ---- Faults ------------------------------------------------------------------------------
+    void add_toxic(const std::string &handle, faults::ToxicSpec spec) override {
+        link_of(handle).add(std::move(spec));
+    }
+    void remove_toxic(const std::string &handle, const std::string &name) override {
+        if (!link_of(handle).remove(name))
+            throw InfraError("no toxic '" + name + "' on the link of '" + handle + "'");
+    }
+    void reset_link(const std::string &handle) override { link_of(handle).reset_connections(); }
+    void broker_kill() override {
+        require_exclusive("fault.broker.kill");
+        broker_.kill();
+    }
+    void broker_restart() override {
+        require_exclusive("fault.broker.restart");
+        broker_paused_ = false;
+        broker_.restart();
+    }
+    void broker_pause() override {
+        require_exclusive("fault.broker.pause");
+        broker_.pause();
+        broker_paused_ = true;
+    }
+    void broker_resume() override {
+        require_exclusive("fault.broker.resume");
+        broker_.resume();
+        broker_paused_ = false;
+    }
+    void device_kill(const std::string &handle) override {
+        auto &device = device_of(handle);
+        ::kill(device.process().pid(), SIGKILL);
+        device.process().wait_exit(Deadline::after(std::chrono::seconds(5)));
+    }
+    void device_restart(const std::string &handle) override {
+        device_of(handle); // exists?
+        devices_.erase(handle);
+        start_device(handle);
     }
 
+  private:
+    void start_device(const std::string &handle) {
+        VirtualDeviceOptions opts;
+        opts.name = handle;
+        opts.context = run_;
+        opts.executable = config_.vdev;
+        opts.misbehaviours = misbehaviours_;
+        opts.log_dir = dir_;
+        auto device = std::make_unique<VirtualDevice>(opts, bus_);
+        logs_["console-" + handle] = device->session().console_log().string();
+        logs_["vdev-" + handle] = device->process().log_path().string();
+        if (tls_) provision(device->session());
+        devices_[handle] = std::move(device);
+    }
+
+    // The device's identity goes in over its console, as on a board: no reflashing per identity
+    // (and a restarted device has empty RAM slots again).
+    void provision(DeviceSession &session) const {
+        const auto deadline = Deadline::after(kSetupTimeout);
+        upload_credential(session, slots_.ca, read_text_file(pki_.ca().cert), deadline);
+        upload_credential(session, slots_.cert, read_text_file(pki_.device().cert), deadline);
+        upload_credential(session, slots_.key, read_text_file(pki_.device().key), deadline);
+    }
+
+    VirtualDevice &device_of(const std::string &handle) {
+        const auto it = devices_.find(handle);
+        if (it == devices_.end()) throw InfraError("the bench has no device '" + handle + "'");
+        return *it->second;
+    }
+    faults::FaultProxy &link_of(const std::string &handle) {
+        const auto it = links_.find(handle);
+        if (it == links_.end()) throw InfraError("the bench has no link for device '" + handle + "'");
+        return *it->second;
+    }
+    void require_exclusive(const char *step) const {
+        if (!exclusive_lock_.owns_lock()) {
+            throw InfraError(std::string(step) + " needs the broker to itself, but this execution shares it");
+        }
+    }
+
+    const BenchConfig &config_;
+    EmbeddedBroker &broker_;
+    const TestPki &pki_;
+    EventBus &bus_;
     std::string run_;
+    std::filesystem::path dir_;
+    std::vector<std::string> misbehaviours_;
     bool tls_;
+    bool broker_paused_ = false;
+    std::shared_lock<std::shared_mutex> shared_lock_;
+    std::unique_lock<std::shared_mutex> exclusive_lock_;
     CredentialSlots slots_;
     BrokerEndpoint endpoint_;
     std::map<std::string, std::string, std::less<>> vars_;
     std::map<std::string, std::string> logs_;
+    std::map<std::string, std::unique_ptr<faults::FaultProxy>> links_;
     std::map<std::string, std::unique_ptr<VirtualDevice>> devices_;
     std::map<std::string, std::string> client_ids_;
     std::unique_ptr<PahoCloudClient> cloud_;
@@ -180,6 +297,7 @@ VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_
     opts.bind_address = config_.bind_address;
     opts.host_name = config_.host_name;
     opts.dir = run_dir / "broker";
+    opts.save_on_every_change = config_.save_on_every_change;
     opts.tls_listeners = {
         {"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, config_.require_client_certificate},
         {"untrusted", pki_->ca().cert, pki_->get("broker_untrusted").cert, pki_->get("broker_untrusted").key,
@@ -196,12 +314,10 @@ std::set<std::string> VirtualBench::capabilities() const {
     return caps;
 }
 
-std::unique_ptr<ScenarioBench> VirtualBench::open(const std::string &run, const std::string &log_dir,
-                                                  const std::vector<DeviceDecl> &devices,
-                                                  const std::vector<std::string> &misbehaviours) {
+std::unique_ptr<ScenarioBench> VirtualBench::open(const ExecutionRequest &request) {
     std::vector<std::string> all = misbehaviours_;
-    all.insert(all.end(), misbehaviours.begin(), misbehaviours.end());
-    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, devices, all, run, log_dir);
+    all.insert(all.end(), request.misbehaviours.begin(), request.misbehaviours.end());
+    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, request, all, broker_use_);
 }
 
 } // namespace hil

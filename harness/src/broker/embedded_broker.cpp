@@ -5,6 +5,7 @@
 #include "hil/core/ports.hpp"
 
 #include <pwd.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -41,6 +42,7 @@ std::string render_mosquitto_config(const EmbeddedBrokerOptions &options, const 
          << "user " << user << "\n"
          << "persistence true\n"
          << "persistence_location " << (options.dir / "persistence").string() << "/\n"
+         << (options.save_on_every_change ? "autosave_on_changes true\nautosave_interval 1\n" : "")
          << "log_dest stderr\n"
          << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
          << "connection_messages true\n"
@@ -122,6 +124,7 @@ bool EmbeddedBroker::try_start(const ListenerPorts &ports) {
         if (busy) return false; // lost the port race: try another one
         throw InfraError("mosquitto " + status + " during startup", log_path().string());
     }
+    ports_ = ports;
     endpoints_["plain"] = {options_.bind_address, ports.plain, false};
     for (std::size_t i = 0; i < options_.tls_listeners.size(); ++i) {
         endpoints_[options_.tls_listeners[i].name] = {options_.host_name, ports.tls[i], true};
@@ -134,6 +137,31 @@ bool EmbeddedBroker::try_start(const ListenerPorts &ports) {
 
 EmbeddedBroker::~EmbeddedBroker() {
     process_.reset();
+}
+
+void EmbeddedBroker::kill() {
+    if (!process_) return;
+    ::kill(process_->pid(), SIGKILL);
+    process_->wait_exit(Deadline::after(std::chrono::seconds(5)));
+    bus_.publish(Source::broker, kBrokerOrigin, "broker.killed", nlohmann::json::object());
+}
+
+void EmbeddedBroker::restart() {
+    kill();
+    process_.reset();
+    if (!try_start(ports_)) {
+        throw InfraError("mosquitto could not take its ports back after a restart", log_path().string());
+    }
+}
+
+void EmbeddedBroker::pause() {
+    if (process_) ::kill(process_->pid(), SIGSTOP);
+    bus_.publish(Source::broker, kBrokerOrigin, "broker.paused", nlohmann::json::object());
+}
+
+void EmbeddedBroker::resume() {
+    if (process_) ::kill(process_->pid(), SIGCONT);
+    bus_.publish(Source::broker, kBrokerOrigin, "broker.resumed", nlohmann::json::object());
 }
 
 } // namespace hil

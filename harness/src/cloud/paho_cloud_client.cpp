@@ -94,11 +94,12 @@ void PahoCloudClient::publish(const std::string &topic, const std::string &paylo
 
 void PahoCloudClient::disconnect() noexcept {
     try {
-                if (client_ && client_->is_connected()) {
+        if (client_ && client_->is_connected()) {
             // Timeout 0: send DISCONNECT now instead of Paho's default wait for in-flight work; what
             // the scenario needed has been acknowledged already.
             client_->disconnect(0)->wait_for(std::chrono::seconds(2));
-            bus_.publish(Source::cloud, options_.origin, "cloud.closed", nlohmann::json::object(), options_.context);
+            bus_.publish(Source::cloud, options_.origin, "cloud.closed", nlohmann::json::object(),
+                         options_.context);
         }
     } catch (...) {
         // Best effort: the broker drops the session when the socket closes anyway.

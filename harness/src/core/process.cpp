@@ -257,6 +257,7 @@ std::optional<int> ManagedProcess::wait_exit(Deadline deadline) {
 void ManagedProcess::stop(Clock::duration grace) {
     if (pid_ > 0 && running()) {
         kill(-pid_, SIGTERM);
+        kill(-pid_, SIGCONT); // a paused (SIGSTOP) child handles SIGTERM only once it runs
         if (!wait_exit(Deadline::at(Clock::now() + grace))) {
             kill(-pid_, SIGKILL);
             wait_exit(Deadline::at(Clock::now() + std::chrono::seconds(5)));

@@ -23,7 +23,7 @@ namespace hil::faults {
 
 namespace {
 
-constexpr std::size_t kChunk = 16 * 1024;
+constexpr std::size_t kChunk = std::size_t{16} * 1024;
 constexpr auto kConnectTimeout = std::chrono::seconds(5);
 
 void wake(int fd) {

@@ -1,6 +1,7 @@
 #include "hil/scenario/loader.hpp"
 
 #include "hil/console/protocol.hpp"
+#include "hil/faults/toxic.hpp"
 #include "hil/scenario/names.hpp"
 #include "hil/scenario/template.hpp"
 
@@ -15,6 +16,17 @@
 
 namespace hil {
 
+bool is_broker_fault(StepKind kind) {
+    return kind == StepKind::fault_broker_kill || kind == StepKind::fault_broker_restart ||
+           kind == StepKind::fault_broker_pause || kind == StepKind::fault_broker_resume;
+}
+
+bool is_fault(StepKind kind) {
+    return is_broker_fault(kind) || kind == StepKind::fault_link_add || kind == StepKind::fault_link_remove ||
+           kind == StepKind::fault_link_reset || kind == StepKind::fault_device_kill ||
+           kind == StepKind::fault_device_restart;
+}
+
 const char *keyword(StepKind kind) {
     switch (kind) {
     case StepKind::device: return "device";
@@ -24,6 +36,15 @@ const char *keyword(StepKind kind) {
     case StepKind::expect_cloud: return "expect.cloud";
     case StepKind::expect_absent: return "expect.absent";
     case StepKind::expect_serial: return "expect.serial";
+    case StepKind::fault_link_add: return "fault.link.add";
+    case StepKind::fault_link_remove: return "fault.link.remove";
+    case StepKind::fault_link_reset: return "fault.link.reset";
+    case StepKind::fault_broker_kill: return "fault.broker.kill";
+    case StepKind::fault_broker_restart: return "fault.broker.restart";
+    case StepKind::fault_broker_pause: return "fault.broker.pause";
+    case StepKind::fault_broker_resume: return "fault.broker.resume";
+    case StepKind::fault_device_kill: return "fault.device.kill";
+    case StepKind::fault_device_restart: return "fault.device.restart";
     }
     return "?";
 }
@@ -53,6 +74,17 @@ const std::vector<std::pair<std::string_view, StepSpec>> &step_specs() {
         {"expect.absent",
          {StepKind::expect_absent, "topic", "event", {"payload", "match", "qos", "as", "for"}}},
         {"expect.serial", {StepKind::expect_serial, "line", nullptr, {"as", "within", "capture"}}},
+        // Fault steps without a main argument take an empty value: `- fault.broker.kill: {}`.
+        {"fault.link.add",
+         {StepKind::fault_link_add, "type", nullptr, {"name", "direction", "attributes", "as", "when"}}},
+        {"fault.link.remove", {StepKind::fault_link_remove, "name", nullptr, {"as", "when"}}},
+        {"fault.link.reset", {StepKind::fault_link_reset, nullptr, nullptr, {"as", "when"}}},
+        {"fault.broker.kill", {StepKind::fault_broker_kill, nullptr, nullptr, {"when"}}},
+        {"fault.broker.restart", {StepKind::fault_broker_restart, nullptr, nullptr, {"when"}}},
+        {"fault.broker.pause", {StepKind::fault_broker_pause, nullptr, nullptr, {"when"}}},
+        {"fault.broker.resume", {StepKind::fault_broker_resume, nullptr, nullptr, {"when"}}},
+        {"fault.device.kill", {StepKind::fault_device_kill, nullptr, nullptr, {"as", "when"}}},
+        {"fault.device.restart", {StepKind::fault_device_restart, nullptr, nullptr, {"as", "when"}}},
     };
     return specs;
 }
@@ -208,14 +240,27 @@ class Validator {
 
     /// A `match:` value as JSON, with the matcher syntax checked: operator objects (`$gt`, `$ge`,
     /// `$lt`, `$le`, `$ne`, `$regex`) and the plain scalar `absent`, which becomes {"$absent": true}.
-    nlohmann::json matcher(const YAML::Node &node) {
-        if (node.IsScalar() && node.Tag() != "!" && text(node) == "absent") return {{"$absent", true}};
+    /// `key_value`: the node is the value of a key (the only place `absent` means something).
+    nlohmann::json matcher(const YAML::Node &node, bool key_value = false) {
+        if (node.IsScalar() && node.Tag() != "!" && text(node) == "absent") {
+            if (!key_value)
+                issue(node, "match: 'absent' only works as the value of a key, e.g. {delta: absent}");
+            return {{"$absent", true}};
+        }
         if (node.IsMap()) {
             auto out = nlohmann::json::object();
+            std::size_t operators = 0;
             for (const auto &kv : node) {
                 const std::string key = kv.first.Scalar();
-                if (key.rfind('$', 0) == 0) check_operator(kv.first, kv.second);
-                out[key] = key.rfind('$', 0) == 0 ? json(kv.second) : matcher(kv.second);
+                const bool is_operator = key.rfind('$', 0) == 0;
+                if (is_operator) {
+                    check_operator(kv.first, kv.second);
+                    ++operators;
+                }
+                out[key] = is_operator ? json(kv.second) : matcher(kv.second, true);
+            }
+            if (operators != 0 && operators != node.size()) {
+                issue(node, "match: a mapping holds either operators ($gt, $regex, ...) or keys, not both");
             }
             return out;
         }
@@ -225,6 +270,36 @@ class Validator {
             return out;
         }
         return json(node);
+    }
+
+    /// `when: {event: E, as: H, match: M, within: D}` or `when: {cloud: topic, match: M, within: D}`.
+    std::optional<Trigger> trigger(const YAML::Node &node) {
+        Trigger t;
+        if (!node.IsMap()) {
+            issue(node, "when: expected {event: NAME, match: ...} or {cloud: TOPIC, match: ...}");
+            return std::nullopt;
+        }
+        bool has_target = false;
+        for (const auto &kv : node) {
+            const std::string key = kv.first.Scalar();
+            if (key == "event" || key == "cloud") {
+                if (has_target) issue(kv.first, "when: give either 'event' or 'cloud', not both");
+                has_target = true;
+                t.cloud = key == "cloud";
+                t.target = string(kv.second, "when " + key);
+            } else if (key == "as") {
+                t.device = string(kv.second, "as");
+                check_handle(kv.second, t.device);
+            } else if (key == "match") {
+                t.match = matcher(kv.second);
+            } else if (key == "within") {
+                t.within = duration(kv.second, "when within");
+            } else {
+                issue(kv.first, "when: unknown key '" + key + "' (known: event, cloud, as, match, within)");
+            }
+        }
+        if (!has_target) issue(node, "when: needs 'event' (a device event) or 'cloud' (a topic)");
+        return t;
     }
 
     /// `capture: {name: path}`: names become variables of the following steps.
@@ -262,7 +337,7 @@ class Validator {
   private:
     void check_operator(const YAML::Node &key, const YAML::Node &value) {
         static const std::vector<std::string_view> operators = {"$gt", "$ge", "$lt", "$le", "$ne", "$regex"};
-        const std::string op = key.Scalar();
+        const std::string &op = key.Scalar();
         if (!names::contains(operators, op)) {
             const auto near = names::nearest(operators, op);
             issue(key, "match: unknown operator '" + op + "'" +
@@ -379,7 +454,14 @@ Step parse_step(Validator &v, const YAML::Node &item) {
 
     // Options: siblings of the keyword, or the keyword's own map (map form).
     std::vector<std::pair<YAML::Node, YAML::Node>> options;
-    if (main_value.IsMap()) {
+    if (spec->main == nullptr) {
+        // No main argument: the value is empty or a mapping of options.
+        if (main_value.IsMap()) {
+            for (const auto &kv : main_value) options.emplace_back(kv.first, kv.second);
+        } else if (!main_value.IsNull()) {
+            v.issue(main_value, kw + " takes no argument: write '- " + kw + ": {}' (options may go inside)");
+        }
+    } else if (main_value.IsMap()) {
         bool has_main = false;
         for (const auto &kv : main_value) {
             const bool alternative =
@@ -418,6 +500,20 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             step.within = v.duration(value, kw + " within");
         else if (key == "for")
             step.within = v.duration(value, kw + " for");
+        else if (key == "name")
+            step.toxic_name = v.string(value, "name");
+        else if (key == "direction") {
+            step.direction = v.string(value, "direction");
+            if (step.direction != "upstream" && step.direction != "downstream" && step.direction != "both") {
+                v.issue(value, "direction: expected upstream, downstream or both");
+            }
+        } else if (key == "attributes") {
+            if (!value.IsMap())
+                v.issue(value, "attributes: expected a mapping of the toxic's settings");
+            else
+                step.attributes = v.json(value);
+        } else if (key == "when")
+            step.when = v.trigger(value);
         else if (key == "capture")
             step.captures = v.captures(value);
         else if (key == "as") {
@@ -443,6 +539,17 @@ Step parse_step(Validator &v, const YAML::Node &item) {
                 step.payload = v.json(value).dump(); // a mapping is sent / compared as JSON text
         }
     }
+
+    // A step that talks to a device without `as:` means `dut`, which a `devices:` block must declare.
+    const bool as_given =
+        std::any_of(options.begin(), options.end(), [](const auto &o) { return o.first.Scalar() == "as"; });
+    const bool uses_device =
+        step.kind == StepKind::device || step.kind == StepKind::expect_device ||
+        step.kind == StepKind::expect_serial || step.absent_on_device ||
+        step.kind == StepKind::fault_link_add || step.kind == StepKind::fault_link_remove ||
+        step.kind == StepKind::fault_link_reset || step.kind == StepKind::fault_device_kill ||
+        step.kind == StepKind::fault_device_restart;
+    if (uses_device && !as_given) v.check_handle(main_key, "dut");
 
     // Per-kind checks and defaults.
     switch (step.kind) {
@@ -489,10 +596,20 @@ Step parse_step(Validator &v, const YAML::Node &item) {
         }
         if (step.within.count() < 0) step.within = kDefaultExpectWithin;
         break;
+    default: // fault steps: they act at once (or at their `when`), no deadline of their own
+        break;
     }
     // Captured names become variables for the steps after this one.
     for (const auto &[name, path] : step.captures) v.define(name);
-    if (step.target.empty() && main_value.IsScalar())
+    if (step.kind == StepKind::fault_link_add) {
+        try {
+            (void)faults::make_toxic(step.target, step.attributes);
+        } catch (const std::invalid_argument &e) {
+            v.issue(main_value.IsNull() ? item : main_value, std::string("fault.link.add: ") + e.what());
+        }
+        if (step.toxic_name.empty()) step.toxic_name = step.target;
+    }
+    if (step.target.empty() && main_value.IsScalar() && spec->main != nullptr)
         v.issue(main_value, kw + ": the value must not be empty");
     return step;
 }

@@ -1,6 +1,7 @@
 #include "hil/scenario/runner.hpp"
 
 #include "hil/core/error.hpp"
+#include "hil/faults/toxic.hpp"
 #include "hil/scenario/matcher.hpp"
 #include "hil/scenario/template.hpp"
 
@@ -72,6 +73,7 @@ class Execution {
         case StepKind::expect_cloud: expect_cloud(step, result); break;
         case StepKind::expect_absent: expect_absent(step, result); break;
         case StepKind::expect_serial: expect_serial(step, result); break;
+        default: fault_step(step, result); break;
         }
     }
 
@@ -172,6 +174,77 @@ class Execution {
                          seen->kind + " arrived: " +
                              seen->payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                          nlohmann::json::array({seen->payload})};
+    }
+
+    /// A fault, fired at its `when:` point (a device event or a cloud message, looked for from the
+    /// stream's cursor without consuming it) or at once. A trigger that never comes is an ERROR:
+    /// the scenario did not get to the point it meant to test.
+    void fault_step(const Step &step, StepResult &result) {
+        result.target = step.target;
+        if (step.when) {
+            const Trigger &t = *step.when;
+            const auto match = t.match ? std::optional(substitute_json(*t.match, vars_)) : std::nullopt;
+            const std::string filter = t.cloud ? sub(t.target) : t.target;
+            const auto seen = bus_.wait_for(
+                cursor(t.cloud ? "cloud" : "device:" + t.device),
+                [&](const Event &e) {
+                    if (t.cloud) {
+                        if (!is_cloud_message(e) || !topic_matches(filter, e.payload.value("topic", "")))
+                            return false;
+                        if (!match) return true;
+                        const auto body =
+                            nlohmann::json::parse(e.payload.value("payload", ""), nullptr, false);
+                        return !body.is_discarded() && json_contains(body, *match).ok;
+                    }
+                    return is_device_event(e, t.device) && e.kind == t.target &&
+                           (!match || json_contains(e.payload, *match).ok);
+                },
+                Deadline::after(t.within));
+            if (!seen) {
+                throw InfraError("the trigger of " + std::string(keyword(step.kind)) + " (" +
+                                 (t.cloud ? "cloud message on " : "device event ") + filter +
+                                 ") never happened within " + seconds_text(t.within));
+            }
+        }
+        auto &faults = bench_.faults();
+        const auto directions = [&]() -> std::vector<faults::Direction> {
+            if (step.direction == "upstream") return {faults::Direction::upstream};
+            if (step.direction == "downstream") return {faults::Direction::downstream};
+            return {faults::Direction::upstream, faults::Direction::downstream};
+        };
+        switch (step.kind) {
+        case StepKind::fault_link_add:
+            for (const auto d : directions()) {
+                const std::string name =
+                    step.direction == "both" ? step.toxic_name + "/" + faults::to_string(d) : step.toxic_name;
+                faults.add_toxic(step.device, {name, d, faults::make_toxic(step.target, step.attributes)});
+            }
+            break;
+        case StepKind::fault_link_remove: {
+            bool removed = false;
+            for (const auto &suffix : {"", "/upstream", "/downstream"}) {
+                try {
+                    faults.remove_toxic(step.device, step.target + suffix);
+                    removed = true;
+                } catch (const InfraError &) {
+                    // not under this name
+                }
+            }
+            if (!removed)
+                throw InfraError("no toxic '" + step.target + "' on the link of '" + step.device + "'");
+            break;
+        }
+        case StepKind::fault_link_reset: faults.reset_link(step.device); break;
+        case StepKind::fault_broker_kill: faults.broker_kill(); break;
+        case StepKind::fault_broker_restart: faults.broker_restart(); break;
+        case StepKind::fault_broker_pause: faults.broker_pause(); break;
+        case StepKind::fault_broker_resume: faults.broker_resume(); break;
+        case StepKind::fault_device_kill: faults.device_kill(step.device); break;
+        case StepKind::fault_device_restart: faults.device_restart(step.device); break;
+        default: break;
+        }
+        bus_.publish(Source::harness, "runner", "fault.fired",
+                     {{"fault", keyword(step.kind)}, {"target", step.target}}, run_);
     }
 
     void expect_serial(const Step &step, StepResult &result) {
@@ -383,7 +456,14 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
                  {{"id", id}, {"name", scenario.name}, {"file", scenario.file}}, run);
     std::unique_ptr<ScenarioBench> bench;
     try {
-        bench = bench_.open(run, dir.string(), device_declarations(scenario), misbehaviours);
+        ExecutionRequest request;
+        request.run = run;
+        request.log_dir = dir;
+        request.devices = device_declarations(scenario);
+        request.misbehaviours = misbehaviours;
+        request.exclusive = std::any_of(scenario.steps.begin(), scenario.steps.end(),
+                                        [](const Step &s) { return is_broker_fault(s.kind); });
+        bench = bench_.open(request);
         result.misbehaviours = misbehaviours;
         result.logs = bench->logs();
         Execution exec(*bench, bus_, start, run);

@@ -59,7 +59,7 @@ void BenchTest::SetUp() {
     bench_ = std::make_unique<VirtualBench>(bench_config(), dir, *bus_);
     run_ = short_id() + "-1";
     start_ = bus_->next_seq();
-    execution_ = bench_->open(run_, (dir / "test").string(), {DeviceDecl{"dut", "", ""}}, {});
+    execution_ = bench_->open({run_, dir / "test", {DeviceDecl{"dut", "", ""}}, {}, false});
 }
 
 void BenchTest::TearDown() {
@@ -80,7 +80,7 @@ std::optional<Event> BenchTest::expect_device_event(const std::string &kind, con
     auto event = bus_->wait_for(
         start_,
         [&](const Event &e) {
-                        // `{}` arrives as null: both mean "any payload".
+            // `{}` arrives as null: both mean "any payload".
             return e.context == run_ && e.source == Source::device && e.origin == handle && e.kind == kind &&
                    (match.is_null() || json_contains(e.payload, match).ok);
         },
@@ -100,7 +100,8 @@ std::optional<Event> BenchTest::expect_cloud_message(const std::string &topic_fi
             if (e.context != run_ || e.kind != kCloudMessageKind) return false;
             if (!topic_matches(topic_filter, e.payload.value("topic", ""))) return false;
             const auto body = nlohmann::json::parse(e.payload.value("payload", ""), nullptr, false);
-                        return match.is_null() || match.empty() || (!body.is_discarded() && json_contains(body, match).ok);
+            return match.is_null() || match.empty() ||
+                   (!body.is_discarded() && json_contains(body, match).ok);
         },
         Deadline::after(timeout));
     if (!event) {

@@ -131,10 +131,8 @@ nlohmann::json FakeScenarioBench::connect_defaults(const std::string &handle) co
             {"cert_slot", 1}};
 }
 
-std::unique_ptr<ScenarioBench> FakeBench::open(const std::string &run, const std::string &,
-                                               const std::vector<DeviceDecl> &devices,
-                                               const std::vector<std::string> &) {
-    auto bench = std::make_unique<FakeScenarioBench>(bus_, run, devices, responder_);
+std::unique_ptr<ScenarioBench> FakeBench::open(const ExecutionRequest &request) {
+    auto bench = std::make_unique<FakeScenarioBench>(bus_, request.run, request.devices, responder_);
     if (on_open) on_open(*bench);
     return bench;
 }

@@ -7,6 +7,7 @@
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/console/console.hpp"
 #include "hil/console/protocol.hpp"
+#include "hil/core/error.hpp"
 #include "hil/scenario/scenario_bench.hpp"
 
 #include <condition_variable>
@@ -85,6 +86,7 @@ class FakeScenarioBench final : public ScenarioBench {
         return vars_;
     }
     [[nodiscard]] std::map<std::string, std::string> logs() const override { return {}; }
+    Faults &faults() override { throw InfraError("the fake bench has no fault control"); }
 
     FakeConsole &console(const std::string &handle) { return *consoles_.at(handle); }
     FakeCloud &fake_cloud() { return cloud_; }
@@ -102,9 +104,7 @@ class FakeBench final : public Bench {
     FakeBench(EventBus &bus, Responder responder, std::set<std::string> capabilities = {"mqtt", "qos1"})
         : bus_(bus), responder_(std::move(responder)), capabilities_(std::move(capabilities)) {}
     [[nodiscard]] std::set<std::string> capabilities() const override { return capabilities_; }
-    std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
-                                        const std::vector<DeviceDecl> &devices,
-                                        const std::vector<std::string> &misbehaviours) override;
+    std::unique_ptr<ScenarioBench> open(const ExecutionRequest &request) override;
     /// Called with each execution right after it opens (to emit events, deliver messages...).
     std::function<void(FakeScenarioBench &)> on_open;
 

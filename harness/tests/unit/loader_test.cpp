@@ -159,6 +159,23 @@ steps:
     EXPECT_TRUE(has_issue(issues, 8, "not both")) << all(issues);
 }
 
+TEST(Loader, MatcherShapesThatCouldNeverHoldAreRefused) {
+    const auto issues = issues_of(R"(name: r
+devices: {peer: {}}
+steps:
+  - expect.device: mqtt.message
+    as: peer
+    match: {qos: {$ne: 3, a: 1}}
+  - expect.device: mqtt.message
+    as: peer
+    match: absent
+  - device: sys.info
+)");
+    EXPECT_TRUE(has_issue(issues, 6, "either operators")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 9, "'absent' only works as the value of a key")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 10, "no device 'dut'")) << all(issues);
+}
+
 TEST(Loader, CapturedNamesAreVariablesOnlyAfterTheCapture) {
     const auto issues = issues_of(R"(name: c
 steps:

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
+
 #include <string>
 #include <vector>
 
@@ -21,8 +23,9 @@ struct BenchConfig {
     std::string name = "virtual";
     std::string bind_address = "127.0.0.1"; ///< where the embedded broker listens
     std::string host_name = "localhost";    ///< the broker's name in its certificate; TLS clients use it
-    bool tls = false; ///< devices and the cloud connect over mutual TLS (default once the device speaks it)
+    bool tls = true;                        ///< devices and the cloud connect over mutual TLS
     bool require_client_certificate = true; ///< false only to prove a scenario catches a lax broker
+    bool save_on_every_change = true;       ///< false: Mosquitto's default persistence (loses on kill -9)
     std::filesystem::path vdev;             ///< empty: default_vdev_path()
 };
 
@@ -38,9 +41,7 @@ class VirtualBench final : public Bench {
     ~VirtualBench() override;
 
     [[nodiscard]] std::set<std::string> capabilities() const override;
-    std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
-                                        const std::vector<DeviceDecl> &devices,
-                                        const std::vector<std::string> &misbehaviours) override;
+    std::unique_ptr<ScenarioBench> open(const ExecutionRequest &request) override;
 
     [[nodiscard]] const EmbeddedBroker &broker() const { return *broker_; }
     [[nodiscard]] const TestPki &pki() const { return *pki_; }
@@ -51,6 +52,7 @@ class VirtualBench final : public Bench {
     std::vector<std::string> misbehaviours_;
     std::optional<TestPki> pki_;
     std::unique_ptr<EmbeddedBroker> broker_;
+    std::shared_mutex broker_use_; // shared by executions; exclusive for broker faults
 };
 
 } // namespace hil

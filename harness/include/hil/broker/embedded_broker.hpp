@@ -42,6 +42,10 @@ struct EmbeddedBrokerOptions {
     std::filesystem::path dir;                  ///< config, persistence and log go here
     std::filesystem::path executable;           ///< empty: $HIL_MOSQUITTO, /usr/sbin/mosquitto, PATH
     Clock::duration start_timeout = std::chrono::seconds(10);
+    /// Save the in-memory state on every change (default), so persistent sessions and queued
+    /// messages survive `kill -9`; false keeps Mosquitto's default (save every 30 min), under
+    /// which a kill loses them — the variant that proves the ledger sees the loss.
+    bool save_on_every_change = true;
 };
 
 /// Ports chosen for one start attempt: the plain listener and each TLS listener, in order.
@@ -64,12 +68,22 @@ class EmbeddedBroker {
     [[nodiscard]] ManagedProcess &process() { return *process_; }
     [[nodiscard]] std::filesystem::path log_path() const { return options_.dir / "mosquitto.log"; }
 
+    /// `kill -9` (no chance to save). The endpoints stay reserved for restart().
+    void kill();
+    /// Starts it again on the same ports with the same persistence (after kill(), or kills first).
+    /// Throws InfraError.
+    void restart();
+    /// SIGSTOP / SIGCONT: connections stay open, nothing is answered.
+    void pause();
+    void resume();
+
   private:
     bool try_start(const ListenerPorts &ports);
 
     EmbeddedBrokerOptions options_;
     EventBus &bus_;
     std::map<std::string, BrokerEndpoint> endpoints_;
+    ListenerPorts ports_;
     std::unique_ptr<ManagedProcess> process_;
 };
 

@@ -31,8 +31,30 @@ enum class StepKind {
     cloud_subscribe,
     cloud_publish,
     expect_cloud,
-    expect_absent, ///< nothing matching for a duration (`within` holds the `for:` duration)
-    expect_serial, ///< a console log line matching a regular expression
+    expect_absent,     ///< nothing matching for a duration (`within` holds the `for:` duration)
+    expect_serial,     ///< a console log line matching a regular expression
+    fault_link_add,    ///< a toxic on a device's link (`target`: toxic type)
+    fault_link_remove, ///< `target`: toxic name
+    fault_link_reset,  ///< RST on every connection of the device's link
+    fault_broker_kill,
+    fault_broker_restart,
+    fault_broker_pause,
+    fault_broker_resume,
+    fault_device_kill,
+    fault_device_restart,
+};
+
+/// True for the `fault.broker.*` kinds (the execution needs the broker to itself).
+[[nodiscard]] bool is_broker_fault(StepKind kind);
+[[nodiscard]] bool is_fault(StepKind kind);
+
+/// `when:` of a fault step: the deterministic point of the traffic it fires at.
+struct Trigger {
+    bool cloud = false; ///< a cloud message (target = topic filter) or a device event
+    std::string target; ///< event name or topic filter
+    std::string device = "dut";
+    std::optional<nlohmann::json> match;
+    Millis within{10000};
 };
 
 /// The YAML keyword of a step kind ("expect.cloud").
@@ -53,7 +75,11 @@ struct Step {
     bool retain = false;                 ///< cloud.publish
     Millis within{-1}; ///< deadline; the loader puts the default in when absent (scaled at run time)
     bool absent_on_device = false; ///< expect.absent: `event` (device) instead of `topic` (cloud)
-    std::map<std::string, std::string> captures; ///< expect.*: variable name -> path in what matched
+    std::map<std::string, std::string> captures;          ///< expect.*: variable name -> path in what matched
+    std::string toxic_name;                               ///< fault.link.add: name (default: the type)
+    std::string direction = "both";                       ///< fault.link.add: upstream, downstream, both
+    nlohmann::json attributes = nlohmann::json::object(); ///< fault.link.add: the toxic's settings
+    std::optional<Trigger> when;                          ///< fault.*: fire at this point, not at once
 };
 
 /// A device handle a scenario declares (`devices:`); empty names take the bench's defaults.

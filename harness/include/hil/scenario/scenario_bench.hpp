@@ -5,9 +5,12 @@
 
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/device/device_session.hpp"
+#include "hil/faults/faults.hpp"
 #include "hil/scenario/model.hpp"
 
+#include <filesystem>
 #include <map>
+
 #include <memory>
 #include <set>
 #include <string>
@@ -29,6 +32,20 @@ class ScenarioBench {
     [[nodiscard]] virtual const std::map<std::string, std::string, std::less<>> &variables() const = 0;
     /// Log files worth pointing a reader at (label -> path).
     [[nodiscard]] virtual std::map<std::string, std::string> logs() const = 0;
+    /// What `fault.*` steps act on. Throws InfraError on a bench without fault control.
+    virtual Faults &faults() = 0;
+};
+
+/// What one execution needs from the bench.
+struct ExecutionRequest {
+    std::string run;                 ///< unique run-derived name (topics, client ids, context)
+    std::filesystem::path log_dir;   ///< its console and device logs
+    std::vector<DeviceDecl> devices; ///< a device per handle
+    /// Added to the bench's own misbehaviours (negative controls); a bench whose devices cannot
+    /// misbehave throws InfraError if asked to.
+    std::vector<std::string> misbehaviours;
+    /// The execution kills or pauses shared parts (the broker): the bench runs it alone.
+    bool exclusive = false;
 };
 
 /// A bench: opens one ScenarioBench per execution and says what it can do.
@@ -37,13 +54,9 @@ class Bench {
     virtual ~Bench() = default;
     /// Capability names (registry) this bench offers, for `requires:`.
     [[nodiscard]] virtual std::set<std::string> capabilities() const = 0;
-    /// Creates the resources of one execution: a device per handle, the cloud client. `run` is
-    /// its unique run-derived name; logs go under `log_dir`. Throws InfraError.
-    /// `misbehaviours` are added to the bench's own for this execution (negative controls);
-    /// a bench whose devices cannot misbehave throws InfraError if asked to.
-    virtual std::unique_ptr<ScenarioBench> open(const std::string &run, const std::string &log_dir,
-                                                const std::vector<DeviceDecl> &devices,
-                                                const std::vector<std::string> &misbehaviours) = 0;
+    /// Creates the resources of one execution (devices, cloud client, fault links). Throws
+    /// InfraError.
+    virtual std::unique_ptr<ScenarioBench> open(const ExecutionRequest &request) = 0;
 };
 
 } // namespace hil

@@ -11,7 +11,7 @@ class Bandwidth final : public Toxic {
   public:
     explicit Bandwidth(std::size_t rate) : rate_(rate) {}
     std::string type() const override { return "bandwidth"; }
-        Verdict apply(std::vector<Segment> segments, Clock::time_point now) override {
+    Verdict apply(std::vector<Segment> segments, Clock::time_point now) override {
         // Pieces of 1/20 s worth of data, each released when it would have finished crossing a
         // link of `rate` bytes per second.
         const std::size_t piece = std::max<std::size_t>(1, rate_ / 20);

@@ -11,7 +11,8 @@ namespace {
 /// each other, as on a TCP path.
 class Latency final : public Toxic {
   public:
-    Latency(Millis latency, Millis jitter) : latency_(latency), jitter_(jitter), rng_(std::random_device{}()) {}
+    Latency(Millis latency, Millis jitter)
+        : latency_(latency), jitter_(jitter), rng_(std::random_device{}()) {}
     std::string type() const override { return "latency"; }
     Verdict apply(std::vector<Segment> segments, Clock::time_point now) override {
         for (auto &s : segments) {
@@ -37,7 +38,8 @@ class Latency final : public Toxic {
 } // namespace
 
 std::unique_ptr<Toxic> make_latency(const nlohmann::json &a) {
-    return std::make_unique<Latency>(millis_attr(a, "latency", Millis(100)), millis_attr(a, "jitter", Millis(0)));
+    return std::make_unique<Latency>(millis_attr(a, "latency", Millis(100)),
+                                     millis_attr(a, "jitter", Millis(0)));
 }
 
 } // namespace hil::faults
