@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it. Needs ci/setup.sh first.
-#   1. lint: clang-format and clang-tidy
+#   1. lint: clang-format and clang-tidy; the firmware core's Cortex-M4 size and no-malloc check;
+#      the firmware's fuzz targets for a bounded time
 #   2. the asan preset: unit and component tests under AddressSanitizer + UBSan
 #   3. the example project, built and run against the installed package (find_package(hil))
 #   4. the default build: every test (unit, component, system, bench smoke); its summary ends the output
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 jobs="$(nproc)"
 
 ci/lint.sh
+ci/firmware-size.sh
+ci/firmware-fuzz.sh 20
 
 ci/setup.sh asan
 ctest --preset asan -L 'unit|component' -j "$jobs" --no-tests=error
