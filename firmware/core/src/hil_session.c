@@ -161,8 +161,14 @@ static hil_device_status_t burst_tick(hil_device_t *dev, uint64_t now) {
         }
         b->early_acked = false;
         b->in_publish = true;
-        ps = hil_device_publish(dev, b->topic, b->payload, burst_payload(b, b->next_seq), b->qos, b->retain,
-                                &mid);
+        {
+            const size_t len = burst_payload(b, b->next_seq);
+            if (dev->misbehave[HIL_MISBEHAVE_CORRUPT_PAYLOAD] && (len > 0U)) {
+                /* The same corruption as mqtt.publish: the last byte, XOR 0x01. */
+                b->payload[len - 1U] = (uint8_t)(b->payload[len - 1U] ^ 0x01U);
+            }
+            ps = hil_device_publish(dev, b->topic, b->payload, len, b->qos, b->retain, &mid);
+        }
         b->in_publish = false;
         if (ps == HIL_DEVICE_BUSY) {
             b->next_ms = now + 10U; /* the stack's queue is full: try again shortly */

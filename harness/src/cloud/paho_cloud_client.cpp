@@ -35,6 +35,10 @@ PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
                       {"dup", msg->is_duplicate()}},
                      options_.context);
     });
+    client_->set_connected_handler([this](const std::string &) {
+        bus_.publish(Source::cloud, options_.origin, "cloud.reconnected", nlohmann::json::object(),
+                     options_.context);
+    });
     client_->set_connection_lost_handler([this](const std::string &cause) {
         bus_.publish(Source::cloud, options_.origin, "cloud.disconnected", {{"reason", cause}},
                      options_.context);
@@ -61,7 +65,11 @@ void PahoCloudClient::connect(Deadline deadline) {
                         .verify(true)
                         .finalize());
     }
-    auto opts = builder.clean_session(true)
+    // A persistent session with automatic reconnect: when the broker restarts (a fault under
+    // test), the cloud side comes back with its subscriptions and receives what was queued, so
+    // what the ledger calls lost was lost by the broker, not by the harness.
+    auto opts = builder.clean_session(false)
+                    .automatic_reconnect(std::chrono::milliseconds(100), std::chrono::seconds(2))
                     .keep_alive_interval(std::chrono::seconds(options_.keepalive_s))
                     .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining()) +
                                      std::chrono::seconds(1))

@@ -206,10 +206,14 @@ class Connection {
             }
             pollfd p[2] = {{src, POLLIN, 0}, {wake_[d], POLLIN, 0}};
             if (poll(p, 2, -1) < 0 && errno != EINTR) break;
-            if (p[1].revents & POLLIN) drain(wake_[d]);
             if (is_closed()) break;
-            if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
-                continue; // woken: look at the chain again
+            if (p[1].revents & POLLIN) {
+                // The chain changed: look at it again before reading (a toxic may now hold this
+                // direction, even if data arrived at the same moment).
+                drain(wake_[d]);
+                continue;
+            }
+            if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
             const ssize_t got = ::recv(src, buf, sizeof buf, MSG_DONTWAIT);
             if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
             if (got <= 0) {

@@ -72,6 +72,7 @@ LedgerSummary DeliveryLedger::summary() const {
                 if (s.lost_seqs.size() < kListedSeqs) s.lost_seqs.push_back(seq);
             } else {
                 ++s.unconfirmed;
+                if (s.unconfirmed_seqs.size() < kListedSeqs) s.unconfirmed_seqs.push_back(seq);
             }
         }
         if (e.receipts.size() > 1) {
@@ -110,6 +111,14 @@ LedgerVerdict DeliveryLedger::check(Guarantee guarantee) const {
         problems += std::to_string(s.lost) + " acknowledged message(s) lost (seq " +
                     seq_list(s.lost_seqs, s.lost) + ")";
     }
+    if ((guarantee == Guarantee::at_least_once || guarantee == Guarantee::exactly_once) &&
+        s.unconfirmed > 0) {
+        // Never acknowledged and never received: the sender gave up on them (a stack that
+        // forgets its in-flight messages on reconnect).
+        problems += std::string(problems.empty() ? "" : "; ") + std::to_string(s.unconfirmed) +
+                    " message(s) never acknowledged nor received (seq " +
+                    seq_list(s.unconfirmed_seqs, s.unconfirmed) + ")";
+    }
     if ((guarantee == Guarantee::at_most_once || guarantee == Guarantee::exactly_once) && duplicated) {
         problems += std::string(problems.empty() ? "" : "; ") + std::to_string(s.duplicates) +
                     " duplicate(s) (seq " + seq_list(s.duplicate_seqs, s.duplicates) + ")";
@@ -139,6 +148,7 @@ nlohmann::json LedgerSummary::to_json() const {
             {"unexpected", unexpected},
             {"lost_seqs", lost_seqs},
             {"duplicate_seqs", duplicate_seqs},
+            {"unconfirmed_seqs", unconfirmed_seqs},
             {"latency_ms",
              {{"p50", latency_p50_ms},
               {"p95", latency_p95_ms},

@@ -27,6 +27,7 @@ nlohmann::json step_json(const StepResult &s) {
                         {"duration_ms", s.duration_ms}};
     if (s.latency_ms) j["latency_ms"] = *s.latency_ms;
     if (!s.message.empty()) j["message"] = s.message;
+    if (!s.details.is_null()) j["details"] = s.details;
     return j;
 }
 

@@ -2,6 +2,7 @@
 
 #include "hil/console/protocol.hpp"
 #include "hil/faults/toxic.hpp"
+#include "hil/ledger/ledger.hpp"
 #include "hil/scenario/names.hpp"
 #include "hil/scenario/template.hpp"
 
@@ -45,6 +46,8 @@ const char *keyword(StepKind kind) {
     case StepKind::fault_broker_resume: return "fault.broker.resume";
     case StepKind::fault_device_kill: return "fault.device.kill";
     case StepKind::fault_device_restart: return "fault.device.restart";
+    case StepKind::expect_delivery: return "expect.delivery";
+    case StepKind::cloud_burst: return "cloud.burst";
     }
     return "?";
 }
@@ -75,6 +78,12 @@ const std::vector<std::pair<std::string_view, StepSpec>> &step_specs() {
          {StepKind::expect_absent, "topic", "event", {"payload", "match", "qos", "as", "for"}}},
         {"expect.serial", {StepKind::expect_serial, "line", nullptr, {"as", "within", "capture"}}},
         // Fault steps without a main argument take an empty value: `- fault.broker.kill: {}`.
+        {"expect.delivery",
+         {StepKind::expect_delivery,
+          "guarantee",
+          nullptr,
+          {"run", "topic", "count", "first_seq", "direction", "within", "settle"}}},
+        {"cloud.burst", {StepKind::cloud_burst, "topic", nullptr, {"count", "qos", "run", "within"}}},
         {"fault.link.add",
          {StepKind::fault_link_add, "type", nullptr, {"name", "direction", "attributes", "as", "when"}}},
         {"fault.link.remove", {StepKind::fault_link_remove, "name", nullptr, {"as", "when"}}},
@@ -270,6 +279,13 @@ class Validator {
             return out;
         }
         return json(node);
+    }
+
+    std::uint64_t positive(const YAML::Node &node, const std::string &what) {
+        static const std::regex digits("[1-9][0-9]{0,8}");
+        if (node.IsScalar() && std::regex_match(text(node), digits)) return std::stoull(text(node));
+        issue(node, what + ": expected a positive whole number");
+        return 0;
     }
 
     /// `when: {event: E, as: H, match: M, within: D}` or `when: {cloud: topic, match: M, within: D}`.
@@ -502,7 +518,23 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             step.within = v.duration(value, kw + " for");
         else if (key == "name")
             step.toxic_name = v.string(value, "name");
-        else if (key == "direction") {
+        else if (key == "count")
+            step.count = v.positive(value, "count");
+        else if (key == "first_seq")
+            step.first_seq = v.positive(value, "first_seq");
+        else if (key == "run")
+            step.burst_run = v.string(value, "run");
+        else if (key == "topic")
+            step.topic = v.string(value, "topic");
+        else if (key == "settle")
+            step.settle = v.duration(value, "settle");
+        else if (key == "direction" && step.kind == StepKind::expect_delivery) {
+            const std::string d = v.string(value, "direction");
+            if (d != "device-to-cloud" && d != "cloud-to-device") {
+                v.issue(value, "direction: expected device-to-cloud or cloud-to-device");
+            }
+            step.to_device = d == "cloud-to-device";
+        } else if (key == "direction") {
             step.direction = v.string(value, "direction");
             if (step.direction != "upstream" && step.direction != "downstream" && step.direction != "both") {
                 v.issue(value, "direction: expected upstream, downstream or both");
@@ -595,6 +627,22 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             v.issue(main_value, "expect.serial: not a regular expression: " + std::string(e.what()));
         }
         if (step.within.count() < 0) step.within = kDefaultExpectWithin;
+        break;
+    case StepKind::expect_delivery:
+        if (!parse_guarantee(step.target)) {
+            v.issue(main_value,
+                    "expect.delivery: '" + step.target +
+                        "' is not a guarantee (at-most-once, at-least-once, exactly-once, ordered)");
+        }
+        if (step.count == 0)
+            v.issue(item, "expect.delivery: needs 'count' (how many messages the burst sent)");
+        if (step.topic.empty())
+            v.issue(item, "expect.delivery: needs 'topic' (where the receiver gets them)");
+        if (step.within.count() < 0) step.within = Millis(30000);
+        break;
+    case StepKind::cloud_burst:
+        if (step.count == 0) v.issue(item, "cloud.burst: needs 'count'");
+        if (step.within.count() < 0) step.within = Millis(30000);
         break;
     default: // fault steps: they act at once (or at their `when`), no deadline of their own
         break;

@@ -2,8 +2,11 @@
 
 #include "hil/core/error.hpp"
 #include "hil/faults/toxic.hpp"
+#include "hil/ledger/ledger.hpp"
+
 #include "hil/scenario/matcher.hpp"
 #include "hil/scenario/template.hpp"
+#include <set>
 
 #include <regex>
 
@@ -73,6 +76,8 @@ class Execution {
         case StepKind::expect_cloud: expect_cloud(step, result); break;
         case StepKind::expect_absent: expect_absent(step, result); break;
         case StepKind::expect_serial: expect_serial(step, result); break;
+        case StepKind::expect_delivery: expect_delivery(step, result); break;
+        case StepKind::cloud_burst: cloud_burst(step, result); break;
         default: fault_step(step, result); break;
         }
     }
@@ -245,6 +250,96 @@ class Execution {
         }
         bus_.publish(Source::harness, "runner", "fault.fired",
                      {{"fault", keyword(step.kind)}, {"target", step.target}}, run_);
+    }
+
+    /// The cloud client publishes `count` messages whose payloads carry the run and a sequence
+    /// number (the format the firmware's bursts use), each acknowledged before the next.
+    void cloud_burst(const Step &step, StepResult &result) {
+        result.target = sub(step.target);
+        const std::string run = sub(step.burst_run);
+        const auto deadline = Deadline::after(step.within);
+        for (std::uint64_t seq = 1; seq <= step.count; ++seq) {
+            const nlohmann::json payload = {{"run", run}, {"seq", seq}};
+            bench_.cloud().publish(result.target, payload.dump(), step.qos.value_or(0), false, deadline);
+        }
+    }
+
+    /// Builds the delivery ledger of one burst from what both sides reported and judges the
+    /// guarantee. device-to-cloud: acknowledgements are the device's `mqtt.published` (with
+    /// msg_seq), receipts the cloud client's messages; cloud-to-device: acknowledgements are the
+    /// cloud client's `cloud.published`, receipts the device's `mqtt.message`.
+    void expect_delivery(const Step &step, StepResult &result) {
+        const auto guarantee = *parse_guarantee(step.target);
+        const std::string run = sub(step.burst_run);
+        const std::string filter = sub(step.topic);
+        result.target = step.target + " " + filter;
+        DeliveryLedger ledger;
+        const auto started = Clock::now();
+        for (std::uint64_t seq = step.first_seq; seq < step.first_seq + step.count; ++seq)
+            ledger.sent(seq, started);
+        std::set<std::uint64_t> unique;
+        const auto record = [&](const Event &e) {
+            if (e.context != run_) return;
+            const bool from_cloud = e.source == Source::cloud;
+            if (!step.to_device) {
+                if (e.source == Source::device && e.kind == "mqtt.published" &&
+                    e.payload.value("run", "") == run && e.payload.contains("msg_seq")) {
+                    ledger.acknowledged(e.payload.value("msg_seq", std::uint64_t{0}), e.at);
+                } else if (from_cloud && e.kind == kCloudMessageKind &&
+                           topic_matches(filter, e.payload.value("topic", ""))) {
+                    if (const auto tag = parse_sequence_payload(e.payload.value("payload", ""));
+                        tag && tag->run == run) {
+                        ledger.received(tag->seq, e.at, e.payload.value("dup", false));
+                        unique.insert(tag->seq);
+                    }
+                }
+            } else {
+                if (from_cloud && e.kind == "cloud.published" &&
+                    topic_matches(filter, e.payload.value("topic", ""))) {
+                    if (const auto tag = parse_sequence_payload(e.payload.value("payload", ""));
+                        tag && tag->run == run) {
+                        ledger.acknowledged(tag->seq, e.at);
+                    }
+                } else if (e.source == Source::device && e.kind == "mqtt.message" &&
+                           topic_matches(filter, e.payload.value("topic", ""))) {
+                    if (const auto tag = parse_sequence_payload(e.payload.value("payload", ""));
+                        tag && tag->run == run) {
+                        ledger.received(tag->seq, e.at);
+                        unique.insert(tag->seq);
+                    }
+                }
+            }
+        };
+        // Everything since the execution began, until every message arrived or the deadline.
+        const auto done = bus_.wait_for(
+            start_,
+            [&](const Event &e) {
+                record(e);
+                return unique.size() >= step.count;
+            },
+            Deadline::after(step.within));
+        // Then a short watch for late duplicates (exactly-once must see them).
+        const std::uint64_t after = done ? done->seq + 1 : bus_.next_seq();
+        if (done) {
+            (void)bus_.wait_for(
+                after,
+                [&](const Event &e) {
+                    record(e);
+                    return false;
+                },
+                Deadline::after(step.settle));
+        }
+        const auto summary = ledger.summary();
+        result.details = summary.to_json();
+        const auto verdict = ledger.check(guarantee);
+        bus_.publish(Source::harness, "ledger", "ledger.verdict",
+                     {{"guarantee", step.target}, {"holds", verdict.holds}, {"summary", result.details}},
+                     run_);
+        if (!verdict.holds) {
+            throw StepFailed{std::string(to_string(guarantee)) + " for " + std::to_string(step.count) +
+                                 " messages of run " + run + " on '" + filter + "'",
+                             verdict.explanation, nlohmann::json::array({result.details})};
+        }
     }
 
     void expect_serial(const Step &step, StepResult &result) {

@@ -88,13 +88,17 @@ TEST(Ledger, LateArrivalsCountInLatencyNotAsLoss) {
     EXPECT_TRUE(t.ledger.check(Guarantee::exactly_once).holds);
 }
 
-TEST(Ledger, UnacknowledgedLossIsUnconfirmedNotABrokenContract) {
+TEST(Ledger, UnacknowledgedLossIsCountedApartAndStillBreaksAtLeastOnce) {
     Trace t;
     t.send(3, false).receive({1, 3});
     const auto s = t.ledger.summary();
     EXPECT_EQ(s.lost, 0u);
     EXPECT_EQ(s.unconfirmed, 1u);
-    EXPECT_TRUE(t.ledger.check(Guarantee::at_least_once).holds);
+    EXPECT_EQ(s.unconfirmed_seqs, (std::vector<std::uint64_t>{2}));
+    const auto v = t.ledger.check(Guarantee::at_least_once);
+    EXPECT_FALSE(v.holds);
+    EXPECT_NE(v.explanation.find("1 message(s) never acknowledged nor received (seq 2)"), std::string::npos);
+    EXPECT_TRUE(t.ledger.check(Guarantee::at_most_once).holds);
 }
 
 TEST(Ledger, MessagesNobodySentAreFlagged) {

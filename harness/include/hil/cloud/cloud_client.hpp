@@ -16,7 +16,8 @@ inline constexpr const char *kCloudMessageKind = "cloud.message";
 class CloudClient {
   public:
     virtual ~CloudClient() = default;
-    /// Connects (clean session). Throws InfraError with the broker's reason.
+    /// Connects (persistent session, reconnecting automatically). Throws InfraError with the
+    /// broker's reason.
     virtual void connect(Deadline deadline) = 0;
     /// Subscribes and waits for the SUBACK. Throws InfraError if refused or late.
     virtual void subscribe(const std::string &filter, int qos, Deadline deadline) = 0;

@@ -3,10 +3,10 @@
 // sequence number. It answers "lost, duplicated, reordered, how late" with counts, and checks
 // the delivery contracts: at-most-once, at-least-once, exactly-once, ordered.
 //
-// Loss is judged against acknowledgements: a QoS 1/2 message the broker acknowledged and the
-// receiver never got is lost (the contract was broken); an unacknowledged one that never arrived
-// is "unconfirmed" (the sender knew it might be lost). A loss and a duplicate in the same stream
-// give the right total count and still fail at-least-once and exactly-once: the ledger counts
+// Loss is counted in two kinds: a message acknowledged and never received is "lost" (the broker
+// broke its promise); one never acknowledged and never received is "unconfirmed" (the sender gave
+// up on it). Both break at-least-once: the burst sent every sequence number once. A loss and a duplicate in
+// the same stream give the right total count and still fail at-least-once and exactly-once: the ledger counts
 // sequence numbers, never totals.
 
 #include "hil/core/clock.hpp"
@@ -37,7 +37,8 @@ struct LedgerSummary {
     std::size_t reordered = 0;            ///< first receipts that came after a higher sequence number
     std::size_t unexpected = 0;           ///< received but never sent (another run's traffic, corruption)
     std::vector<std::uint64_t> lost_seqs; ///< first few, for messages
-    std::vector<std::uint64_t> duplicate_seqs; ///< first few
+    std::vector<std::uint64_t> duplicate_seqs;   ///< first few
+    std::vector<std::uint64_t> unconfirmed_seqs; ///< first few
     double latency_p50_ms = 0, latency_p95_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
 
     [[nodiscard]] nlohmann::json to_json() const;

@@ -42,6 +42,8 @@ enum class StepKind {
     fault_broker_resume,
     fault_device_kill,
     fault_device_restart,
+    expect_delivery, ///< judge a burst with the delivery ledger (`target`: the guarantee)
+    cloud_burst,     ///< the cloud client publishes `count` sequence-numbered messages
 };
 
 /// True for the `fault.broker.*` kinds (the execution needs the broker to itself).
@@ -80,6 +82,12 @@ struct Step {
     std::string direction = "both";                       ///< fault.link.add: upstream, downstream, both
     nlohmann::json attributes = nlohmann::json::object(); ///< fault.link.add: the toxic's settings
     std::optional<Trigger> when;                          ///< fault.*: fire at this point, not at once
+    std::uint64_t count = 0;                              ///< expect.delivery / cloud.burst: messages
+    std::uint64_t first_seq = 1;                          ///< expect.delivery: first sequence number
+    std::string burst_run = "${run}";                     ///< the `run` the burst payloads carry
+    std::string topic;                                    ///< expect.delivery: where the receiver gets them
+    bool to_device = false;                               ///< expect.delivery: cloud-to-device
+    Millis settle{500};                                   ///< expect.delivery: watch for late duplicates
 };
 
 /// A device handle a scenario declares (`devices:`); empty names take the bench's defaults.

@@ -27,7 +27,8 @@ struct StepResult {
     /// expect.*: time from the matching event's arrival to the step seeing it, when the event
     /// arrived while the step was waiting (the engine's reaction time).
     std::optional<double> latency_ms;
-    std::string message; ///< FAIL/ERROR: one-paragraph explanation
+    std::string message;    ///< FAIL/ERROR: one-paragraph explanation
+    nlohmann::json details; ///< step-specific facts (expect.delivery: the ledger summary)
 };
 
 /// The context of a FAIL, for people and for reports.
