@@ -298,10 +298,12 @@ VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_
     opts.host_name = config_.host_name;
     opts.dir = run_dir / "broker";
     opts.save_on_every_change = config_.save_on_every_change;
+    opts.twin_plugin = default_twin_plugin_path();
     opts.tls_listeners = {
         {"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, config_.require_client_certificate},
         {"untrusted", pki_->ca().cert, pki_->get("broker_untrusted").cert, pki_->get("broker_untrusted").key,
          config_.require_client_certificate}};
+    shadow_ = !opts.twin_plugin.empty();
     broker_ = std::make_unique<EmbeddedBroker>(opts, bus_);
 }
 
@@ -311,6 +313,7 @@ std::set<std::string> VirtualBench::capabilities() const {
     std::set<std::string> caps = {"mqtt",           "qos1",          "qos2", "retained", "persistent-session",
                                   "broker-control", "virtual-device"};
     if (config_.tls) caps.insert("tls");
+    if (shadow_) caps.insert("shadow");
     return caps;
 }
 

@@ -48,6 +48,11 @@ std::string render_mosquitto_config(const EmbeddedBrokerOptions &options, const 
          << "connection_messages true\n"
          << "log_timestamp true\n"
          << "log_timestamp_format %Y-%m-%dT%H:%M:%S\n"
+         << (options.twin_plugin.empty()
+                 ? ""
+                 : "\n# the AWS IoT twin: device shadow service\nplugin " + options.twin_plugin.string() +
+                       "\nplugin_opt_profile " + options.twin_profile + "\nplugin_opt_store_dir " +
+                       (options.dir / "shadows").string() + "\n")
          << "\n# plain\n"
          << "listener " << ports.plain << " " << options.bind_address << "\n";
     for (std::size_t i = 0; i < options.tls_listeners.size(); ++i) {
@@ -60,6 +65,15 @@ std::string render_mosquitto_config(const EmbeddedBrokerOptions &options, const 
              << "require_certificate " << (tls.require_certificate ? "true" : "false") << "\n";
     }
     return conf.str();
+}
+
+std::filesystem::path default_twin_plugin_path() {
+    if (const char *env = std::getenv("HIL_TWIN_PLUGIN"); env != nullptr && *env != '\0') return env;
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    const auto plugin = self.parent_path().parent_path() / "lib" / "hil_aws_twin.so";
+    return std::filesystem::exists(plugin) ? plugin : std::filesystem::path();
 }
 
 EmbeddedBroker::EmbeddedBroker(EmbeddedBrokerOptions options, EventBus &bus)

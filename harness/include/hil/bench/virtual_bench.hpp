@@ -53,6 +53,7 @@ class VirtualBench final : public Bench {
     std::optional<TestPki> pki_;
     std::unique_ptr<EmbeddedBroker> broker_;
     std::shared_mutex broker_use_; // shared by executions; exclusive for broker faults
+    bool shadow_ = false;          // the twin plugin (device shadow service) is loaded
 };
 
 } // namespace hil

@@ -46,7 +46,15 @@ struct EmbeddedBrokerOptions {
     /// messages survive `kill -9`; false keeps Mosquitto's default (save every 30 min), under
     /// which a kill loses them — the variant that proves the ledger sees the loss.
     bool save_on_every_change = true;
+    /// The AWS IoT twin plugin (device shadow service) loaded into Mosquitto; empty: none.
+    std::filesystem::path twin_plugin;
+    /// Twin profile: `mosquitto` (plain MQTT semantics, QoS 2 allowed, shadows on). The
+    /// `aws-twin` profile (policies, registry, AWS broker rules) is not wired in yet.
+    std::string twin_profile = "mosquitto";
 };
+
+/// `$HIL_TWIN_PLUGIN`, else `../lib/hil_aws_twin.so` beside the running executable, if it exists.
+[[nodiscard]] std::filesystem::path default_twin_plugin_path();
 
 /// Ports chosen for one start attempt: the plain listener and each TLS listener, in order.
 struct ListenerPorts {
