@@ -302,7 +302,9 @@ VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_
     opts.tls_listeners = {
         {"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, config_.require_client_certificate},
         {"untrusted", pki_->ca().cert, pki_->get("broker_untrusted").cert, pki_->get("broker_untrusted").key,
-         config_.require_client_certificate}};
+         config_.require_client_certificate},
+        {"wronghost", pki_->ca().cert, pki_->get("broker_wrong_host").cert,
+         pki_->get("broker_wrong_host").key, config_.require_client_certificate}};
     shadow_ = !opts.twin_plugin.empty();
     broker_ = std::make_unique<EmbeddedBroker>(opts, bus_);
 }

@@ -150,6 +150,16 @@ TestPki TestPki::create(const std::filesystem::path &dir, const PkiOptions &opti
         dir, "broker_untrusted", "server", "broker certificate from another CA: the device must refuse it",
         pki::issue(untrusted_spec, &other), untrusted_spec);
 
+    // The run's own CA, but another host's name: host-name verification must refuse it.
+    pki::CertificateSpec wrong_host_spec = broker_spec;
+    wrong_host_spec.common_name = "hil broker for another host";
+    wrong_host_spec.dns_names = {"not-this-host.invalid"};
+    wrong_host_spec.ip_addresses = {"192.0.2.1"};
+    pki.credentials_["broker_wrong_host"] =
+        save(dir, "broker_wrong_host", "server",
+             "broker certificate naming another host: the device must refuse it",
+             pki::issue(wrong_host_spec, &ca), wrong_host_spec);
+
     write_file_atomically(dir / "manifest.json", manifest_json(pki.credentials_).dump(2) + "\n");
     return pki;
 }

@@ -11,7 +11,8 @@ const std::vector<std::string_view> &builtin_variable_names() {
         // the endpoint mqtt.connect uses by default, then each endpoint of the embedded broker by name
         "broker.host", "broker.port", "broker.url", "broker.plain.host", "broker.plain.port",
         "broker.plain.url", "broker.tls.host", "broker.tls.port", "broker.tls.url", "broker.untrusted.host",
-        "broker.untrusted.port", "broker.untrusted.url"};
+        "broker.untrusted.port", "broker.untrusted.url", "broker.wronghost.host", "broker.wronghost.port",
+        "broker.wronghost.url"};
     return names;
 }
 

@@ -4,12 +4,13 @@ from conftest import DATA
 
 
 def test_smoke_scenarios_kill_every_declared_misbehaviour(hil):
-    r = hil("selftest", "scenarios/smoke", "scenarios/shadow", "-j", "2")
+    r = hil("selftest", "scenarios/smoke", "scenarios/shadow", "scenarios/tls", "-j", "2")
     assert r.code == 0, r.stdout + r.stderr
     matrix = r.results["selftest"]
     assert matrix["device-to-cloud-qos1"]["good"] == "PASS"
     assert matrix["device-to-cloud-qos1"]["kills"]["wrong-topic"] == "killed"
     assert matrix["delta-applied-and-reported"]["kills"]["stale-report"] == "killed"
+    assert matrix["broker-wrong-host-refused"]["kills"]["skip-hostname-check"] == "killed"
     assert all(outcome == "killed" for entry in matrix.values() for outcome in entry["kills"].values())
     assert "kill matrix" in r.stdout
 

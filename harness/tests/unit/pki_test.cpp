@@ -93,6 +93,11 @@ TEST_F(PkiTest, BrokerNamesTheBenchHostAndAddressOnly) {
     EXPECT_NE(X509_check_host(broker.get(), "example.com", 0, 0, nullptr), 1);
     EXPECT_NE(X509_check_ip_asc(broker.get(), "127.0.0.2", 0), 1);
     EXPECT_EQ(pki_->broker().sans, (std::vector<std::string>{"DNS:localhost", "IP:127.0.0.1"}));
+    // The wrong-host variant chains to the run's CA but names another host.
+    const auto wrong = load_cert(pki_->get("broker_wrong_host").cert);
+    EXPECT_EQ(verify(wrong.get(), load_cert(pki_->ca().cert).get(), X509_PURPOSE_SSL_SERVER), X509_V_OK);
+    EXPECT_NE(X509_check_host(wrong.get(), "localhost", 0, 0, nullptr), 1);
+    EXPECT_NE(X509_check_ip_asc(wrong.get(), "127.0.0.1", 0), 1);
 }
 
 TEST_F(PkiTest, ValidityCoversNowWithSlackForClockSkew) {
