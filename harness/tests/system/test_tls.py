@@ -58,14 +58,15 @@ def pem_body(path):
 
 def key_fingerprints(key_file):
     """Substrings that would betray a key: 24-char windows of its PEM base64 body and 16-byte
-    windows of its DER — minus those that also occur in its certificate (a private key file
-    carries the public key, which is no secret)."""
+    windows of its DER — minus those that also occur in any certificate of the run (a private key
+    file carries its public key and the same algorithm identifiers, which are no secret)."""
     body = pem_body(key_file)
     der = base64.b64decode(body)
-    cert_body = pem_body(key_file.with_suffix(".crt"))
-    cert_der = base64.b64decode(cert_body)
-    b64 = [w for w in (body[i:i + 24] for i in range(0, len(body) - 24, 12)) if w not in cert_body]
-    raw = [w for w in (der[i:i + 16] for i in range(0, len(der) - 16, 8)) if w not in cert_der]
+    certs = sorted(key_file.parent.glob("*.crt"))
+    cert_bodies = "".join(pem_body(c) for c in certs)
+    cert_ders = b"".join(base64.b64decode(pem_body(c)) for c in certs)
+    b64 = [w for w in (body[i:i + 24] for i in range(0, len(body) - 24, 12)) if w not in cert_bodies]
+    raw = [w for w in (der[i:i + 16] for i in range(0, len(der) - 16, 8)) if w not in cert_ders]
     assert b64 and raw, f"no private windows left for {key_file}"
     return b64, raw
 
