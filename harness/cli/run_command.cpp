@@ -7,6 +7,7 @@
 #include "hil/core/error.hpp"
 #include "hil/core/event_bus.hpp"
 #include "hil/core/files.hpp"
+#include "hil/core/run_id.hpp"
 #include "hil/core/signals.hpp"
 #include "hil/report/run_report.hpp"
 #include "hil/scenario/loader.hpp"
@@ -21,7 +22,6 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <random>
 #include <thread>
 
 #include <unistd.h>
@@ -32,14 +32,6 @@ namespace {
 
 /// Rounds `--until-fail` allows when `--repeat` does not say.
 constexpr int kUntilFailRounds = 100;
-
-std::string new_run_id() {
-    static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789"; // no l/1/o/0 confusion
-    std::random_device rd;
-    std::string id;
-    for (int i = 0; i < 6; ++i) id += kAlphabet[rd() % (sizeof kAlphabet - 1)];
-    return id;
-}
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
@@ -113,7 +105,7 @@ int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<Plann
 
     // The run directory and its event log.
     RunReport report;
-    report.run_id = new_run_id();
+    report.run_id = make_run_id();
     report.bench = bench_config.name;
     report.profile = "mosquitto";
     report.misbehaviours = options.misbehaviours;

@@ -2,25 +2,19 @@
 
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/core/error.hpp"
+#include "hil/core/run_id.hpp"
 #include "hil/scenario/loader.hpp"
 #include "hil/scenario/matcher.hpp"
 #include "hil/scenario/runner.hpp"
+#include "hil/scenario/selection.hpp"
 
 #include <unistd.h>
 
 #include <cstdlib>
-#include <random>
 
 namespace hil::testing {
 
 namespace {
-std::string short_id() {
-    static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
-    std::random_device rd;
-    std::string id;
-    for (int i = 0; i < 6; ++i) id += kAlphabet[rd() % (sizeof kAlphabet - 1)];
-    return id;
-}
 
 BenchConfig bench_config() {
     if (const char *file = std::getenv("HIL_BENCH"); file != nullptr && *file != '\0')
@@ -50,14 +44,14 @@ std::filesystem::path test_run_directory() {
     } else {
         base = std::filesystem::temp_directory_path() / ("hil-gtest-" + std::to_string(getpid()));
     }
-    return base / (name + "-" + short_id());
+    return base / (name + "-" + make_run_id());
 }
 
 void BenchTest::SetUp() {
     const auto dir = test_run_directory();
     bus_ = std::make_unique<EventBus>();
     bench_ = std::make_unique<VirtualBench>(bench_config(), dir, *bus_);
-    run_ = short_id() + "-1";
+    run_ = make_run_id() + "-1";
     start_ = bus_->next_seq();
     execution_ = bench_->open({run_, dir / "test", {DeviceDecl{"dut", "", ""}}, {}, false});
 }
@@ -118,10 +112,10 @@ std::vector<ScenarioResult> run_scenario_file(const std::filesystem::path &file,
     VirtualBench bench(bench_config(), run_dir, bus);
     ScenarioRunner runner(bench, bus);
     std::vector<ScenarioResult> results;
-    const std::string run_id = short_id();
+    const std::string run_id = make_run_id();
+    const auto ids = scenario_ids(scenarios);
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
-        const std::string id = file.stem().string() +
-                               (scenarios[i].case_label.empty() ? "" : "[" + scenarios[i].case_label + "]");
+        const std::string &id = ids[i];
         results.push_back(
             runner.run(scenarios[i], id, run_id + "-" + std::to_string(i + 1), run_dir / "scenarios" / id));
     }
