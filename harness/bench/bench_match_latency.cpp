@@ -18,17 +18,6 @@
 
 namespace hil::bench {
 
-namespace {
-double percentile(std::vector<double> v, double p) {
-    std::sort(v.begin(), v.end());
-    return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
-
-double us_since(Clock::time_point t0) {
-    return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
-}
-} // namespace
-
 Benchmark match_latency_benchmark() {
     return {"engine.match_latency",
             "device line on the pty -> expectation met, p99 in us (p50 in the JSON extras)", [](bool quick) {

@@ -20,15 +20,6 @@
 namespace hil::bench {
 
 namespace {
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-double ms_since(Clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
 std::filesystem::path scratch(const std::string &name) {
     auto dir = std::filesystem::temp_directory_path() / ("hil-bench-" + std::to_string(getpid())) / name;
     std::filesystem::remove_all(dir);

@@ -2,10 +2,12 @@
 // A hil benchmark measures one thing and, in the same run, a reference on the same input, so the
 // ratio between them survives a noisy machine (absolute numbers do not).
 
+#include "hil/core/clock.hpp"
+
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <functional>
-
 #include <string>
 #include <vector>
 
@@ -27,6 +29,24 @@ struct Benchmark {
     std::function<Measurement(bool quick)> run;
 };
 
+/// The p-quantile (0..1) of samples, nearest rank below; the samples must not be empty.
+inline double percentile(std::vector<double> samples, double p) {
+    std::sort(samples.begin(), samples.end());
+    return samples[static_cast<std::size_t>(p * static_cast<double>(samples.size() - 1))];
+}
+
+inline double median(std::vector<double> samples) {
+    return percentile(std::move(samples), 0.5);
+}
+
+inline double us_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+}
+
+inline double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
 /// Every benchmark of the runner (explicit registration, no static-initialisation order games).
 std::vector<Benchmark> all_benchmarks();
 
@@ -35,5 +55,6 @@ Benchmark framing_benchmark();
 Benchmark match_latency_benchmark();
 Benchmark scenario_overhead_benchmark();
 Benchmark suite_parallel_benchmark();
+Benchmark console_roundtrip_benchmark();
 
 } // namespace hil::bench

@@ -12,7 +12,7 @@
 namespace hil::bench {
 std::vector<Benchmark> all_benchmarks() {
     return {framing_benchmark(), match_latency_benchmark(), scenario_overhead_benchmark(),
-            suite_parallel_benchmark()};
+            suite_parallel_benchmark(), console_roundtrip_benchmark()};
 }
 } // namespace hil::bench
 

@@ -207,7 +207,9 @@ static void on_rejected(hil_shadow_t *s, const char *name, int op, const hil_jso
     (void)hil_json_add_int(&w, "code", code);
     add_token(doc, &w);
     (void)hil_json_add_string_fit(&w, "message", message, strlen(message), 1U, NULL);
-    emit(s, HIL_EVENT_SHADOW_REJECTED, &w);
+    if (!hil_device_misbehaving(s->dev, HIL_MISBEHAVE_IGNORE_REJECTED)) {
+        emit(s, HIL_EVENT_SHADOW_REJECTED, &w);
+    }
     if ((op == (int)HIL_SHADOW_GET) && (s->handler.on_get_rejected != NULL)) {
         s->handler.on_get_rejected(s->handler.user, name, code);
     }

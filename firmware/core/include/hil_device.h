@@ -186,7 +186,7 @@ typedef struct hil_device {
     uint64_t reconnect_at_ms;   /* when the next automatic attempt starts */
     hil_subscription_t subs[HIL_DEVICE_MAX_SUBSCRIPTIONS];
     hil_burst_t burst;
-    uint16_t dropped_mid;                /* mids invented by drop-publish */
+    uint16_t dropped_mid;                /* mids invented by drop-publish, ignore-unsubscribe */
     uint16_t twin_mid[HIL_BURST_WINDOW]; /* mids of qos2-twice duplicates: acks stay silent */
     uint8_t twin_next;
     uint32_t message_seq;                  /* `seq` of mqtt.message */

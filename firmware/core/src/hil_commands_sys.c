@@ -62,7 +62,7 @@ static void cmd_sys_time_set(void *user, const hil_json_obj_t *args, hil_cmd_rep
     if (hil_cmd_arg_int(reply, args, "unix_ms", true, 946684800000LL, 7258118400000LL, &unix_ms)) {
         dev->time_set = true;
         dev->time_offset_ms = unix_ms - (int64_t)dev->port->now_ms(dev->port->ctx);
-        if (dev->port->set_time != NULL) {
+        if ((dev->port->set_time != NULL) && !dev->misbehave[HIL_MISBEHAVE_IGNORE_TIME]) {
             dev->port->set_time(dev->port->ctx, unix_ms / 1000);
         }
         (void)hil_json_add_int(&reply->body, "unix_ms", unix_ms);

@@ -259,7 +259,7 @@ hil_port_status_t hil_device_start_attempt(hil_device_t *dev, bool automatic) {
         p.tls.verify_server = !dev->misbehave[HIL_MISBEHAVE_SKIP_SERVER_VERIFY];
         p.tls.verify_host = c->verify_host && !dev->misbehave[HIL_MISBEHAVE_SKIP_HOSTNAME_CHECK];
     }
-    if (c->has_will) {
+    if (c->has_will && !dev->misbehave[HIL_MISBEHAVE_NO_WILL]) {
         p.will.topic = c->will_topic;
         p.will.payload = c->will_payload;
         p.will.len = c->will_len;
@@ -443,6 +443,16 @@ hil_device_status_t hil_device_unsubscribe(hil_device_t *dev, const char *filter
         status = HIL_DEVICE_FAILED;
     } else if (dev->mqtt_state != HIL_MQTT_CONNECTED) {
         status = HIL_DEVICE_NOT_CONNECTED;
+    } else if (dev->misbehave[HIL_MISBEHAVE_IGNORE_UNSUBSCRIBE]) {
+        /* Misbehaviour: report an UNSUBACK that never came; the broker keeps the subscription. */
+        hil_subscription_t *entry = sub_find(dev, filter);
+        dev->dropped_mid = (uint16_t)((dev->dropped_mid == UINT16_MAX) ? 1U : dev->dropped_mid + 1U);
+        m = dev->dropped_mid;
+        if (entry != NULL) {
+            entry->unsubscribing = true;
+            entry->mid = m;
+        }
+        status = hil_device_on_unsubscribed(dev, m);
     } else {
         status = status_of(dev->port->mqtt_unsubscribe(dev->port->ctx, filter, &m));
         if (status == HIL_DEVICE_OK) {

@@ -221,6 +221,25 @@ TEST_F(Session, test_mqtt_unsubscribe_ForgetsFilter) {
               R"(@4 err {"class":"proto.bad_args","detail":"topic: missing"})");
 }
 
+TEST_F(Session, test_misbehave_IgnoreUnsubscribeSendsNothing) {
+    hil_device_set_misbehaviour(&dev, HIL_MISBEHAVE_IGNORE_UNSUBSCRIBE, true);
+    connect();
+    request(R"(@2 mqtt.subscribe {"topic":"a/#","qos":1})");
+    ctx.clear();
+    const auto out = request(R"(@3 mqtt.unsubscribe {"topic":"a/#"})");
+    // Looks like a real UNSUBACK to the harness, but the broker never heard of it.
+    EXPECT_EQ(out, (std::vector<std::string>{R"(@3 ok {"mid":1})",
+                                             R"(!mqtt.unsubscribed {"mid":1,"topic":"a/#"})"}));
+    EXPECT_TRUE(ctx.unsubscribes.empty());
+    EXPECT_FALSE(hil_device_subscribed(&dev, "a/#"));
+}
+
+TEST_F(Session, test_misbehave_NoWillConnectsWithoutIt) {
+    hil_device_set_misbehaviour(&dev, HIL_MISBEHAVE_NO_WILL, true);
+    ASSERT_EQ(answer(kConnect + R"(,"will_topic":"hil/dut/status","will_payload":"gone"})"), "@1 ok");
+    EXPECT_EQ(ctx.connects[0].will.topic, nullptr);
+}
+
 TEST_F(Session, test_mqtt_subscribe_TableFull) {
     connect();
     for (unsigned i = 0; i < HIL_DEVICE_MAX_SUBSCRIPTIONS; i++) {

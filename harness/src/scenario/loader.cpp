@@ -67,7 +67,8 @@ struct StepSpec {
 
 const std::vector<std::pair<std::string_view, StepSpec>> &step_specs() {
     static const std::vector<std::pair<std::string_view, StepSpec>> specs = {
-        {"device", {StepKind::device, "command", nullptr, {"args", "as", "expect", "within"}}},
+        {"device",
+         {StepKind::device, "command", nullptr, {"args", "as", "expect", "within", "match", "capture"}}},
         {"expect.device", {StepKind::expect_device, "event", nullptr, {"match", "as", "within", "capture"}}},
         {"cloud.subscribe", {StepKind::cloud_subscribe, "topic", nullptr, {"qos", "within"}}},
         {"cloud.publish",
@@ -361,7 +362,12 @@ class Validator {
             return;
         }
         const nlohmann::json operand = json(value);
-        if ((op == "$gt" || op == "$ge" || op == "$lt" || op == "$le") && !operand.is_number()) {
+        // A whole `${...}` reference (a capture) becomes a number at run time, as in `args`.
+        static const std::regex whole_reference(R"(\$\{[A-Za-z_][A-Za-z0-9_.]*\})");
+        const bool run_time_number =
+            operand.is_string() && std::regex_match(operand.get<std::string>(), whole_reference);
+        if ((op == "$gt" || op == "$ge" || op == "$lt" || op == "$le") && !operand.is_number() &&
+            !run_time_number) {
             issue(value, "match: " + op + " needs a number");
         }
         if (op == "$regex") {

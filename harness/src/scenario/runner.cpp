@@ -397,6 +397,17 @@ class Execution {
         }
         const bool want_ok = step.expect_answer == "ok";
         if (answer->ok == want_ok) {
+            if (step.match) {
+                // `match` reads the answer's body (an ok body, or {class, detail} of an error).
+                const auto wanted = substitute_json(*step.match, vars_);
+                const auto verdict = json_contains(answer->body, wanted);
+                if (!verdict.ok) {
+                    throw StepFailed{"the answer to '" + step.target + "' matching " + wanted.dump(),
+                                     "it answered " + answer->body.dump() + ": " + verdict.why,
+                                     nlohmann::json::array({answer->body})};
+                }
+            }
+            capture(step, answer->body);
             if (want_ok || step.expect_answer == "err") return;
             const std::string cls = answer->body.value("class", "");
             if (cls == step.expect_answer) return;

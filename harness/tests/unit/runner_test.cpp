@@ -115,6 +115,28 @@ TEST_F(RunnerTest, ExpectedAndUnexpectedRefusals) {
     EXPECT_EQ(accepted.verdict, Verdict::fail);
 }
 
+TEST_F(RunnerTest, AnswerBodiesMatchAndCapture) {
+    // mqtt.publish answers {"mid":7}: the mid is captured, then compared at run time.
+    const auto r = run(R"(name: a
+steps:
+  - device: mqtt.publish
+    match: {mid: {$ge: 1}}
+    capture: {m: mid}
+  - device: echo
+    args: {seen: "${m}"}
+  - expect.device: mqtt.published
+    match: {mid: {$le: "${m}"}}
+)");
+    ASSERT_EQ(r.verdict, Verdict::pass) << r.reason;
+    EXPECT_EQ(rec_.requests.at(1).second.at("seen"), 7);
+    const auto wrong = run("name: b\nsteps:\n  - device: mqtt.publish\n    match: {mid: 8}\n");
+    ASSERT_EQ(wrong.verdict, Verdict::fail);
+    EXPECT_NE(wrong.failure->observed.find("{\"mid\":7}"), std::string::npos) << wrong.failure->observed;
+    // An expected refusal's body ({class, detail}) can be matched too.
+    EXPECT_EQ(run("name: c\nsteps:\n  - device: refuse\n    expect: err\n    match: {detail: qos}\n").verdict,
+              Verdict::pass);
+}
+
 TEST_F(RunnerTest, AMismatchedEventShowsWhy) {
     const auto r = run(R"(name: m
 steps:

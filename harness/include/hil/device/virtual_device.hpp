@@ -13,9 +13,8 @@
 namespace hil {
 
 struct VirtualDeviceOptions {
-    std::string name = "dut";
-    std::string
-        context; ///< the scenario execution it belongs to               ///< device handle in scenarios
+    std::string name = "dut";               ///< device handle in scenarios
+    std::string context;                    ///< the scenario execution it belongs to
     std::filesystem::path executable;       ///< empty: default_vdev_path()
     std::vector<std::string> misbehaviours; ///< registry names, passed as --misbehave
     std::filesystem::path log_dir;          ///< console transcript and process output
