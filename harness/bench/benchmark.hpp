@@ -20,6 +20,8 @@ struct Measurement {
     std::string reference_name;
     bool higher_is_better = true;
     nlohmann::json extras = nlohmann::json::object(); ///< more numbers (percentiles, counts, targets)
+    /// Non-empty: the measurement is invalid (e.g. messages were lost); hil-bench exits 1.
+    std::string failure;
     [[nodiscard]] double ratio() const { return reference > 0 ? value / reference : 0; }
 };
 
@@ -56,5 +58,6 @@ Benchmark match_latency_benchmark();
 Benchmark scenario_overhead_benchmark();
 Benchmark suite_parallel_benchmark();
 Benchmark console_roundtrip_benchmark();
+Benchmark ledger_benchmark();
 
 } // namespace hil::bench

@@ -11,8 +11,8 @@
 
 namespace hil::bench {
 std::vector<Benchmark> all_benchmarks() {
-    return {framing_benchmark(), match_latency_benchmark(), scenario_overhead_benchmark(),
-            suite_parallel_benchmark(), console_roundtrip_benchmark()};
+    return {framing_benchmark(),        match_latency_benchmark(),     scenario_overhead_benchmark(),
+            suite_parallel_benchmark(), console_roundtrip_benchmark(), ledger_benchmark()};
 }
 } // namespace hil::bench
 
@@ -47,8 +47,13 @@ int main(int argc, char **argv) {
                   << " (see --list)\n";
         return 2;
     }
+    int status = 0;
     for (const auto *b : selected) {
         const Measurement m = b->run(quick);
+        if (!m.failure.empty()) {
+            std::cerr << "hil-bench: " << b->name << " FAILED: " << m.failure << "\n";
+            status = 1;
+        }
         if (json) {
             std::cout << nlohmann::json{{"name", b->name},
                                         {"value", m.value},
@@ -58,7 +63,8 @@ int main(int argc, char **argv) {
                                         {"ratio", m.ratio()},
                                         {"higher_is_better", m.higher_is_better},
                                         {"quick", quick},
-                                        {"extras", m.extras}}
+                                        {"extras", m.extras},
+                                        {"failure", m.failure}}
                              .dump()
                       << "\n";
         } else {
@@ -66,5 +72,5 @@ int main(int argc, char **argv) {
                       << m.reference << " " << m.unit << " -> ratio " << m.ratio() << "\n";
         }
     }
-    return 0;
+    return status;
 }

@@ -53,6 +53,7 @@ std::string render_mosquitto_config(const EmbeddedBrokerOptions &options, const 
                  : "\n# the AWS IoT twin: device shadow service\nplugin " + options.twin_plugin.string() +
                        "\nplugin_opt_profile " + options.twin_profile + "\nplugin_opt_store_dir " +
                        (options.dir / "shadows").string() + "\n")
+         << "max_queued_messages " << options.max_queued_messages << "\n"
          << "\n# plain\n"
          << "listener " << ports.plain << " " << options.bind_address << "\n";
     for (std::size_t i = 0; i < options.tls_listeners.size(); ++i) {

@@ -51,6 +51,9 @@ struct EmbeddedBrokerOptions {
     /// Twin profile: `mosquitto` (plain MQTT semantics, QoS 2 allowed, shadows on). The
     /// `aws-twin` profile (policies, registry, AWS broker rules) is not wired in yet.
     std::string twin_profile = "mosquitto";
+    /// Messages Mosquitto queues per client beyond its in-flight window before it drops QoS 1/2
+    /// ones (Mosquitto's default 1000); 0: no limit (benchmarks whose reference reads slowly).
+    std::size_t max_queued_messages = 1000;
 };
 
 /// `$HIL_TWIN_PLUGIN`, else `../lib/hil_aws_twin.so` beside the running executable, if it exists.

@@ -28,8 +28,8 @@ struct PahoCloudOptions {
     std::string client_id;        ///< unique per run (see names in scenario/run_names.hpp)
     std::string origin = "cloud"; ///< the `origin` of its events
     int keepalive_s = 30;
-    std::optional<CloudTls> tls;
-    std::string context; ///< the scenario execution it belongs to ///< required for an ssl:// server_uri
+    std::optional<CloudTls> tls; ///< required for an ssl:// server_uri
+    std::string context;         ///< the scenario execution it belongs to
 };
 
 class PahoCloudClient final : public CloudClient {
