@@ -1,8 +1,11 @@
 #include "hil/cloud/paho_cloud_client.hpp"
 
 #include "hil/core/error.hpp"
+#include "hil/core/topic_filter.hpp"
 
 #include <mqtt/async_client.h>
+
+#include <algorithm>
 
 namespace hil {
 
@@ -23,33 +26,45 @@ template <class Start> mqtt::token_ptr await(Start &&start, Deadline deadline, c
 }
 } // namespace
 
-PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
+// ---- the shared connection -------------------------------------------------------------------
+
+PahoCloudConnection::PahoCloudConnection(PahoCloudOptions options, EventBus &bus)
     : options_(std::move(options)), bus_(bus),
       client_(std::make_unique<mqtt::async_client>(options_.server_uri, options_.client_id)) {
     client_->set_message_callback([this](const mqtt::const_message_ptr &msg) {
-        bus_.publish(Source::cloud, options_.origin, kCloudMessageKind,
-                     {{"topic", msg->get_topic()},
-                      {"payload", msg->get_payload_str()},
-                      {"qos", msg->get_qos()},
-                      {"retain", msg->is_retained()},
-                      {"dup", msg->is_duplicate()}},
-                     options_.context);
+        const nlohmann::json payload = {{"topic", msg->get_topic()},
+                                        {"payload", msg->get_payload_str()},
+                                        {"qos", msg->get_qos()},
+                                        {"retain", msg->is_retained()},
+                                        {"dup", msg->is_duplicate()}};
+        for (const auto &context : contexts_for(msg->get_topic())) {
+            bus_.publish(Source::cloud, options_.origin, kCloudMessageKind, payload, context);
+        }
     });
-    client_->set_connected_handler([this](const std::string &) {
-        bus_.publish(Source::cloud, options_.origin, "cloud.reconnected", nlohmann::json::object(),
-                     options_.context);
-    });
-    client_->set_connection_lost_handler([this](const std::string &cause) {
-        bus_.publish(Source::cloud, options_.origin, "cloud.disconnected", {{"reason", cause}},
-                     options_.context);
+    // Connection-wide events go to every execution on it: each sees a broker fault.
+    const auto to_everyone = [this](const char *kind, const nlohmann::json &payload) {
+        std::set<std::string> contexts;
+        {
+            std::lock_guard lock(mutex_);
+            contexts.insert(attached_.begin(), attached_.end());
+        }
+        for (const auto &context : contexts)
+            bus_.publish(Source::cloud, options_.origin, kind, payload, context);
+    };
+    client_->set_connected_handler(
+        [to_everyone](const std::string &) { to_everyone("cloud.reconnected", nlohmann::json::object()); });
+    client_->set_connection_lost_handler([to_everyone](const std::string &cause) {
+        to_everyone("cloud.disconnected", {{"reason", cause}});
     });
 }
 
-PahoCloudClient::~PahoCloudClient() {
+PahoCloudConnection::~PahoCloudConnection() {
     disconnect();
 }
 
-void PahoCloudClient::connect(Deadline deadline) {
+void PahoCloudConnection::connect(Deadline deadline) {
+    std::lock_guard lock(connect_mutex_);
+    if (client_->is_connected()) return;
     auto builder = mqtt::connect_options_builder();
     if (options_.server_uri.rfind("ssl://", 0) == 0) {
         if (!options_.tls) {
@@ -76,41 +91,123 @@ void PahoCloudClient::connect(Deadline deadline) {
                     .mqtt_version(MQTTVERSION_3_1_1)
                     .finalize();
     await([&] { return client_->connect(opts); }, deadline, "connect to " + options_.server_uri);
-    bus_.publish(Source::cloud, options_.origin, "cloud.connected", {{"server", options_.server_uri}},
-                 options_.context);
+}
+
+void PahoCloudConnection::disconnect() noexcept {
+    try {
+        if (client_ && client_->is_connected()) {
+            // Timeout 0: send DISCONNECT now instead of Paho's default wait for in-flight work; what
+            // the scenarios needed has been acknowledged already.
+            client_->disconnect(0)->wait_for(std::chrono::seconds(2));
+        }
+    } catch (...) {
+        // Best effort: the broker drops the session when the socket closes anyway.
+    }
+}
+
+void PahoCloudConnection::add_route(const std::string &filter, const std::string &context) {
+    std::lock_guard lock(mutex_);
+    routes_.push_back({filter, context});
+}
+
+std::vector<std::string> PahoCloudConnection::remove_routes(const std::string &context) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> dropped;
+    for (const auto &route : routes_) {
+        if (route.context == context) dropped.push_back(route.filter);
+    }
+    std::erase_if(routes_, [&](const Route &r) { return r.context == context; });
+    std::erase_if(dropped, [&](const std::string &filter) {
+        return std::any_of(routes_.begin(), routes_.end(),
+                           [&](const Route &r) { return r.filter == filter; });
+    });
+    std::sort(dropped.begin(), dropped.end());
+    dropped.erase(std::unique(dropped.begin(), dropped.end()), dropped.end());
+    return dropped;
+}
+
+void PahoCloudConnection::attach(const std::string &context) {
+    std::lock_guard lock(mutex_);
+    attached_.insert(context);
+}
+
+void PahoCloudConnection::detach(const std::string &context) {
+    std::lock_guard lock(mutex_);
+    if (const auto it = attached_.find(context); it != attached_.end()) attached_.erase(it);
+}
+
+std::set<std::string> PahoCloudConnection::contexts_for(const std::string &topic) const {
+    std::lock_guard lock(mutex_);
+    std::set<std::string> out;
+    for (const auto &route : routes_) {
+        if (topic_matches(route.filter, topic)) out.insert(route.context);
+    }
+    if (out.empty()) out.insert(std::string{}); // nobody's: still recorded, for the run
+    return out;
+}
+
+// ---- one execution's client ------------------------------------------------------------------
+
+PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
+    : connection_(std::make_shared<PahoCloudConnection>(options, bus)), context_(options.context),
+      owns_connection_(true) {
+    connection_->attach(context_);
+}
+
+PahoCloudClient::PahoCloudClient(std::shared_ptr<PahoCloudConnection> connection, std::string context)
+    : connection_(std::move(connection)), context_(std::move(context)) {
+    connection_->attach(context_);
+}
+
+PahoCloudClient::~PahoCloudClient() {
+    disconnect();
+    connection_->detach(context_);
+}
+
+void PahoCloudClient::connect(Deadline deadline) {
+    connection_->connect(deadline);
+    open_ = true;
+    connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.connected",
+                              {{"server", connection_->options_.server_uri}}, context_);
 }
 
 void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline deadline) {
-    const auto token =
-        await([&] { return client_->subscribe(filter, qos); }, deadline, "subscribe to '" + filter + "'");
+    // Routed before the SUBSCRIBE: retained messages may follow the SUBACK at once.
+    connection_->add_route(filter, context_);
+    const auto token = await([&] { return connection_->client_->subscribe(filter, qos); }, deadline,
+                             "subscribe to '" + filter + "'");
     const auto granted = token->get_subscribe_response().get_reason_codes();
     if (!granted.empty() && granted.front() >= 0x80) {
         throw InfraError("cloud client: the broker refused the subscription to '" + filter + "'");
     }
-    bus_.publish(Source::cloud, options_.origin, "cloud.subscribed", {{"topic", filter}, {"qos", qos}},
-                 options_.context);
+    connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.subscribed",
+                              {{"topic", filter}, {"qos", qos}}, context_);
 }
 
 void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos, bool retain,
                               Deadline deadline) {
     auto msg = mqtt::make_message(topic, payload, qos, retain);
-    await([&] { return client_->publish(msg); }, deadline, "publish to '" + topic + "'");
-    bus_.publish(Source::cloud, options_.origin, "cloud.published",
-                 {{"topic", topic}, {"payload", payload}, {"qos", qos}, {"retain", retain}},
-                 options_.context);
+    await([&] { return connection_->client_->publish(msg); }, deadline, "publish to '" + topic + "'");
+    connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.published",
+                              {{"topic", topic}, {"payload", payload}, {"qos", qos}, {"retain", retain}},
+                              context_);
 }
 
 void PahoCloudClient::disconnect() noexcept {
+    if (!open_) return;
+    open_ = false;
     try {
-        if (client_ && client_->is_connected()) {
-            // Timeout 0: send DISCONNECT now instead of Paho's default wait for in-flight work; what
-            // the scenario needed has been acknowledged already.
-            client_->disconnect(0)->wait_for(std::chrono::seconds(2));
-            bus_.publish(Source::cloud, options_.origin, "cloud.closed", nlohmann::json::object(),
-                         options_.context);
+        // What nobody else listens to any more is unsubscribed, so a persistent session does not
+        // keep collecting it for the rest of the run.
+        for (const auto &filter : connection_->remove_routes(context_)) {
+            if (owns_connection_ || !connection_->client_->is_connected()) break;
+            connection_->client_->unsubscribe(filter)->wait_for(std::chrono::seconds(2));
         }
+        if (owns_connection_) connection_->disconnect();
+        connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.closed",
+                                  nlohmann::json::object(), context_);
     } catch (...) {
-        // Best effort: the broker drops the session when the socket closes anyway.
+        // Best effort, as on a socket that closes.
     }
 }
 

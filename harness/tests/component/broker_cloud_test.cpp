@@ -89,6 +89,48 @@ TEST(PahoCloudClient, PublishesAndReceivesThroughTheRealBroker) {
     EXPECT_EQ(got->source, Source::cloud);
 }
 
+TEST(PahoCloudConnection, RoutesEachMessageToTheExecutionWhoseSubscriptionMatches) {
+    EventBus bus;
+    EmbeddedBroker broker(options_in(fresh_dir("shared")), bus);
+    const auto soon = [] { return Deadline::after(std::chrono::seconds(5)); };
+    auto connection = std::make_shared<PahoCloudConnection>(
+        PahoCloudOptions{broker.plain().uri(), "hil-test-shared", "cloud", 30, std::nullopt, ""}, bus);
+    PahoCloudClient a(connection, "run-a");
+    PahoCloudClient b(connection, "run-b");
+    a.connect(soon());
+    b.connect(soon()); // already connected: no second CONNECT
+    a.subscribe("hil/run-a/#", 1, soon());
+    b.subscribe("hil/run-b/#", 1, soon());
+    const auto from = bus.next_seq();
+    b.publish("hil/run-a/x", "for a", 1, false, soon());
+    b.publish("hil/run-b/x", "for b", 1, false, soon());
+    const auto message_to = [&](const std::string &context, const std::string &payload) {
+        return bus.wait_for(
+            from,
+            [&](const Event &e) {
+                return e.kind == kCloudMessageKind && e.context == context && e.payload["payload"] == payload;
+            },
+            soon());
+    };
+    EXPECT_TRUE(message_to("run-a", "for a"));
+    EXPECT_TRUE(message_to("run-b", "for b"));
+    for (const auto &e : bus.snapshot(from)) {
+        if (e.kind != kCloudMessageKind) continue;
+        EXPECT_EQ(e.context == "run-a", e.payload["topic"] == "hil/run-a/x") << e.payload.dump();
+    }
+    // Closing one execution unsubscribes its filter; the other keeps receiving.
+    a.disconnect();
+    const auto after = bus.next_seq();
+    b.publish("hil/run-a/y", "late for a", 1, false, soon());
+    b.publish("hil/run-b/y", "still for b", 1, false, soon());
+    EXPECT_TRUE(message_to("run-b", "still for b"));
+    EXPECT_TRUE(bus.snapshot(after, 0,
+                             [](const Event &e) {
+                                 return e.kind == kCloudMessageKind && e.payload["payload"] == "late for a";
+                             })
+                    .empty());
+}
+
 TEST(PahoCloudClient, ConnectToNothingFailsBeforeTheDeadline) {
     EventBus bus;
     PahoCloudClient cloud({"tcp://127.0.0.1:1", "hil-test-nobody", "cloud", 30, std::nullopt, ""}, bus);

@@ -1,14 +1,24 @@
 #pragma once
 // CloudClient over Eclipse Paho MQTT C++ (MQTT 3.1.1) — deliberately another MQTT stack than the
 // virtual device's libmosquitto, so a bug shared by both sides cannot hide itself.
+//
+// One PahoCloudConnection (one Paho client, one session) serves every scenario execution of a
+// run: each execution gets a PahoCloudClient attached to it, whose subscriptions route the
+// messages that match them to that execution's events. Why one connection: Paho C 1.3 (Debian 12)
+// polls its sockets with a 1 s timeout, so a client that connects while another is idle waits up
+// to a second for its CONNACK (eclipse-paho/paho.mqtt.c#1039, fixed upstream after 1.3.13); with
+// one connection per run, executions start without connecting at all (docs/decisions/0010).
 
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/core/event_bus.hpp"
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace mqtt {
 class async_client;
@@ -29,25 +39,72 @@ struct PahoCloudOptions {
     std::string origin = "cloud"; ///< the `origin` of its events
     int keepalive_s = 30;
     std::optional<CloudTls> tls; ///< required for an ssl:// server_uri
-    std::string context;         ///< the scenario execution it belongs to
+    std::string context;         ///< the scenario execution it belongs to (PahoCloudClient's own)
 };
 
+/// One Paho client with a persistent session and automatic reconnect, shared by the
+/// PahoCloudClients attached to it. Thread-safe.
+class PahoCloudConnection {
+  public:
+    PahoCloudConnection(PahoCloudOptions options, EventBus &bus);
+    ~PahoCloudConnection();
+    PahoCloudConnection(const PahoCloudConnection &) = delete;
+    PahoCloudConnection &operator=(const PahoCloudConnection &) = delete;
+
+    /// Connects unless connected already. Throws InfraError with the broker's reason.
+    void connect(Deadline deadline);
+    /// Sends DISCONNECT; never throws.
+    void disconnect() noexcept;
+    [[nodiscard]] const PahoCloudOptions &options() const { return options_; }
+
+  private:
+    friend class PahoCloudClient;
+    struct Route {
+        std::string filter;
+        std::string context;
+    };
+    void add_route(const std::string &filter, const std::string &context);
+    /// Removes the context's routes; returns the filters no other context routes any more.
+    std::vector<std::string> remove_routes(const std::string &context);
+    void attach(const std::string &context);
+    void detach(const std::string &context);
+    /// Every context a message on `topic` belongs to ("" when none: recorded for the run).
+    [[nodiscard]] std::set<std::string> contexts_for(const std::string &topic) const;
+
+    PahoCloudOptions options_;
+    EventBus &bus_;
+    std::unique_ptr<mqtt::async_client> client_;
+    mutable std::mutex mutex_;
+    std::mutex connect_mutex_;
+    std::vector<Route> routes_;
+    std::multiset<std::string> attached_; // contexts, for connection-wide events
+};
+
+/// The cloud side of one scenario execution: events carry its context; it receives what its own
+/// subscriptions match.
 class PahoCloudClient final : public CloudClient {
   public:
+    /// A client with a connection of its own (`options.context` is its context).
     PahoCloudClient(PahoCloudOptions options, EventBus &bus);
+    /// A client on a shared connection.
+    PahoCloudClient(std::shared_ptr<PahoCloudConnection> connection, std::string context);
     ~PahoCloudClient() override;
 
+    /// Connects the shared connection if needed; then reports `cloud.connected` for this client.
     void connect(Deadline deadline) override;
     void subscribe(const std::string &filter, int qos, Deadline deadline) override;
     void publish(const std::string &topic, const std::string &payload, int qos, bool retain,
                  Deadline deadline) override;
+    /// Drops this client's subscriptions (unsubscribing those nobody else uses) and, for a
+    /// connection of its own, disconnects. Never throws.
     void disconnect() noexcept override;
-    [[nodiscard]] const std::string &client_id() const override { return options_.client_id; }
+    [[nodiscard]] const std::string &client_id() const override { return connection_->options().client_id; }
 
   private:
-    PahoCloudOptions options_;
-    EventBus &bus_;
-    std::unique_ptr<mqtt::async_client> client_;
+    std::shared_ptr<PahoCloudConnection> connection_;
+    std::string context_;
+    bool owns_connection_ = false;
+    bool open_ = false;
 };
 
 } // namespace hil

@@ -2,6 +2,8 @@
 // Matching observations against expectations: JSON subsets and MQTT topic filters. Every
 // mismatch says why, so a failure can show the closest candidate and what differed.
 
+#include "hil/core/topic_filter.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -24,9 +26,5 @@ struct MatchResult {
 
 /// The value at `path` ("state.reported.color", "items[0].id", "" = the root), if there is one.
 [[nodiscard]] std::optional<nlohmann::json> json_at_path(const nlohmann::json &root, const std::string &path);
-
-/// MQTT 3.1.1 topic filter matching (`+` one level, `#` the rest). A filter without wildcards
-/// matches only the identical topic.
-[[nodiscard]] bool topic_matches(std::string_view filter, std::string_view topic);
 
 } // namespace hil
