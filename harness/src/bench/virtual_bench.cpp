@@ -98,7 +98,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
   public:
     VirtualScenarioBench(const BenchConfig &config, EmbeddedBroker &broker, const TestPki &pki, EventBus &bus,
                          const ExecutionRequest &request, const std::vector<std::string> &misbehaviours,
-                         std::shared_mutex &broker_use)
+                         std::shared_mutex &broker_use, std::shared_ptr<PahoCloudConnection> cloud_connection)
         : config_(config), broker_(broker), pki_(pki), bus_(bus), run_(request.run), dir_(request.log_dir),
           misbehaviours_(misbehaviours), tls_(config.tls) {
         if (request.exclusive)
@@ -110,7 +110,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
                  {"run_id", run_.substr(0, run_.find('-'))},
                  {"thing", "hil-" + run_ + "-dut"},
                  {"client_id", "hil-" + run_ + "-dut"},
-                 {"cloud.client_id", "hil-" + run_ + "-cloud"},
+                 {"cloud.client_id", cloud_connection->options().client_id},
                  {"broker.host", main.host},
                  {"broker.port", std::to_string(main.port)},
                  {"broker.url", main.uri()}};
@@ -143,12 +143,8 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
             links_.emplace(handle, std::make_unique<faults::FaultProxy>(link, bus));
             start_device(handle);
         }
-        PahoCloudOptions cloud;
-        cloud.server_uri = main.uri();
-        cloud.client_id = vars_.at("cloud.client_id");
-        cloud.context = run_;
-        if (tls_) cloud.tls = CloudTls{pki.ca().cert, pki.cloud().cert, pki.cloud().key};
-        cloud_ = std::make_unique<PahoCloudClient>(cloud, bus);
+        // The run's shared connection: connected once, so an execution costs no MQTT connect.
+        cloud_ = std::make_unique<PahoCloudClient>(std::move(cloud_connection), run_);
         cloud_->connect(Deadline::after(kSetupTimeout));
     }
 
@@ -322,7 +318,21 @@ std::set<std::string> VirtualBench::capabilities() const {
 std::unique_ptr<ScenarioBench> VirtualBench::open(const ExecutionRequest &request) {
     std::vector<std::string> all = misbehaviours_;
     all.insert(all.end(), request.misbehaviours.begin(), request.misbehaviours.end());
-    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, request, all, broker_use_);
+    std::shared_ptr<PahoCloudConnection> connection;
+    {
+        std::lock_guard lock(cloud_connection_mutex_);
+        if (!cloud_connection_) {
+            const BrokerEndpoint &main = config_.tls ? broker_->tls("tls") : broker_->plain();
+            PahoCloudOptions cloud;
+            cloud.server_uri = main.uri();
+            cloud.client_id = "hil-" + request.run.substr(0, request.run.find('-')) + "-cloud";
+            if (config_.tls) cloud.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key};
+            cloud_connection_ = std::make_shared<PahoCloudConnection>(cloud, bus_);
+        }
+        connection = cloud_connection_;
+    }
+    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, request, all, broker_use_,
+                                                  std::move(connection));
 }
 
 } // namespace hil

@@ -72,7 +72,7 @@ const std::vector<std::pair<std::string_view, StepSpec>> &step_specs() {
         {"expect.device", {StepKind::expect_device, "event", nullptr, {"match", "as", "within", "capture"}}},
         {"cloud.subscribe", {StepKind::cloud_subscribe, "topic", nullptr, {"qos", "within"}}},
         {"cloud.publish",
-         {StepKind::cloud_publish, "topic", nullptr, {"payload", "qos", "retain", "within"}}},
+         {StepKind::cloud_publish, "topic", nullptr, {"payload", "payload_file", "qos", "retain", "within"}}},
         {"expect.cloud",
          {StepKind::expect_cloud, "topic", nullptr, {"payload", "match", "qos", "within", "capture"}}},
         {"expect.absent",
@@ -163,6 +163,18 @@ class Validator {
     }
     void issue(const YAML::Mark &mark, std::string message) {
         issues_.push_back({file_, mark.line + 1, mark.column + 1, std::move(message)});
+    }
+    /// `payload_file: PATH`: the file's bytes, PATH relative to the file being read (for payloads
+    /// too large to write inline, e.g. a shadow document over the size limit).
+    std::string payload_file(const YAML::Node &node) {
+        const auto name = string(node, "payload_file");
+        const auto path = std::filesystem::path(file_).parent_path() / name;
+        std::ifstream in(path, std::ios::binary);
+        if (name.empty() || !in) {
+            issue(node, "payload_file: cannot read '" + path.string() + "'");
+            return {};
+        }
+        return std::string(std::istreambuf_iterator<char>(in), {});
     }
     [[nodiscard]] const std::vector<ConfigIssue> &issues() const { return issues_; }
     [[nodiscard]] const std::string &file() const { return file_; }
@@ -570,7 +582,12 @@ Step parse_step(Validator &v, const YAML::Node &item) {
                 step.args = v.json(value);
         } else if (key == "match") {
             step.match = v.matcher(value);
+        } else if (key == "payload_file") {
+            if (step.payload)
+                v.issue(value, "payload_file: use either 'payload' or 'payload_file', not both");
+            step.payload = v.payload_file(value);
         } else if (key == "payload") {
+            if (step.payload) v.issue(value, "payload: use either 'payload' or 'payload_file', not both");
             if (value.IsScalar())
                 step.payload = v.string(value, "payload");
             else

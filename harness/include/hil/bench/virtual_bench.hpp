@@ -5,11 +5,13 @@
 // on this machine, so every pull request can run the whole suite.
 
 #include "hil/broker/embedded_broker.hpp"
+#include "hil/cloud/paho_cloud_client.hpp"
 #include "hil/pki/test_pki.hpp"
 #include "hil/scenario/scenario_bench.hpp"
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 
@@ -54,6 +56,9 @@ class VirtualBench final : public Bench {
     std::unique_ptr<EmbeddedBroker> broker_;
     std::shared_mutex broker_use_; // shared by executions; exclusive for broker faults
     bool shadow_ = false;          // the twin plugin (device shadow service) is loaded
+    /// The run's one cloud connection, made at the first execution (its id names the run).
+    std::shared_ptr<PahoCloudConnection> cloud_connection_;
+    std::mutex cloud_connection_mutex_;
 };
 
 } // namespace hil
