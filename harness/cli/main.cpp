@@ -1,6 +1,7 @@
 // hil — hardware-in-the-loop integration tests for MQTT / AWS IoT firmware.
 
 #include "exit_codes.hpp"
+#include "pki_command.hpp"
 #include "run_command.hpp"
 
 #include "hil/core/error.hpp"
@@ -72,6 +73,9 @@ int main(int argc, char **argv) {
     add_selection(list_cmd, list);
     list_cmd->add_flag("--json", list_json, "One JSON object per scenario");
 
+    PkiCommand pki;
+    auto *pki_cmd = add_pki_command(app, pki);
+
     try {
         app.parse(argc, argv);
         run.repeat_given = run_cmd->count("--repeat") > 0;
@@ -84,6 +88,7 @@ int main(int argc, char **argv) {
         if (*run_cmd) return run_command(run);
         if (*list_cmd) return list_command(list, list_json);
         if (*selftest_cmd) return selftest_command(selftest);
+        if (*pki_cmd) return pki_command(pki);
     } catch (const hil::ConfigError &e) {
         std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files"
                   << std::endl;

@@ -38,7 +38,18 @@ std::string subject_alt_names(const CertificateSpec &spec) {
     return sans;
 }
 
+/// Leaf key usages: RSA keys may also encipher (TLS 1.2 RSA key exchange); RFC 5480 forbids
+/// keyEncipherment for EC keys, which only sign (ECDHE-ECDSA, TLS 1.3).
+std::string leaf_key_usage(KeyType type) {
+    return type == KeyType::rsa_2048 ? "critical,digitalSignature,keyEncipherment"
+                                     : "critical,digitalSignature";
+}
+
 } // namespace
+
+const char *to_string(KeyType type) {
+    return type == KeyType::ec_p256 ? "ecdsa-p256" : "rsa-2048";
+}
 
 ossl::Key generate_key(KeyType type) {
     ossl::Key key(type == KeyType::ec_p256 ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048));
@@ -69,17 +80,19 @@ Issued issue(const CertificateSpec &spec, const Issued *issuer) {
     X509V3_set_ctx(&ctx, signer_cert, cert, nullptr, nullptr, 0);
     switch (spec.usage) {
     case Usage::ca:
-        add_extension(cert, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+        add_extension(cert, &ctx, NID_basic_constraints,
+                      spec.path_length < 0 ? "critical,CA:TRUE"
+                                           : "critical,CA:TRUE,pathlen:" + std::to_string(spec.path_length));
         add_extension(cert, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
         break;
     case Usage::server:
         add_extension(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE");
-        add_extension(cert, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+        add_extension(cert, &ctx, NID_key_usage, leaf_key_usage(spec.key_type));
         add_extension(cert, &ctx, NID_ext_key_usage, "serverAuth");
         break;
     case Usage::client:
         add_extension(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE");
-        add_extension(cert, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+        add_extension(cert, &ctx, NID_key_usage, leaf_key_usage(spec.key_type));
         add_extension(cert, &ctx, NID_ext_key_usage, "clientAuth");
         break;
     }

@@ -22,11 +22,14 @@ struct Free {
     void operator()(X509_STORE_CTX *p) const { X509_STORE_CTX_free(p); }
     void operator()(ASN1_INTEGER *p) const { ASN1_INTEGER_free(p); }
     void operator()(BIGNUM *p) const { BN_free(p); }
+    void operator()(X509_CRL *p) const { X509_CRL_free(p); }
+    void operator()(X509_REVOKED *p) const { X509_REVOKED_free(p); }
 };
 using Key = std::unique_ptr<EVP_PKEY, Free>;
 using Cert = std::unique_ptr<X509, Free>;
 using Ext = std::unique_ptr<X509_EXTENSION, Free>;
 using Bio = std::unique_ptr<BIO, Free>;
+using Crl = std::unique_ptr<X509_CRL, Free>;
 
 /// Throws InfraError with `what` and OpenSSL's queued error text (the queue is cleared).
 [[noreturn]] inline void fail(const std::string &what) {
