@@ -1,5 +1,7 @@
 #include "hil/console/protocol.hpp"
 
+#include "hil/console/byte_strings.hpp"
+
 #include <stdexcept>
 
 namespace hil::protocol {
@@ -31,6 +33,7 @@ bool parse_object_tail(std::string_view tail, nlohmann::json &out, std::string &
         why = "body is not a JSON object";
         return false;
     }
+    out = from_byte_strings(out);
     return true;
 }
 
@@ -98,8 +101,9 @@ std::string format_request(std::uint64_t id, std::string_view command, const nlo
     }
     std::string line = "@" + std::to_string(id) + " " + std::string(command);
     if (args.is_object() && !args.empty()) {
-        // ensure_ascii: the protocol is printable ASCII; non-ASCII travels as \uXXXX.
-        line += " " + args.dump(-1, ' ', true);
+        // The protocol is printable ASCII and its strings are byte strings: each byte of a UTF-8
+        // character travels as its own \u00XX.
+        line += " " + to_byte_strings(args).dump(-1, ' ', true);
     }
     return line;
 }
