@@ -6,12 +6,19 @@
 namespace hil::cli {
 
 namespace {
+/// Steps whose FAIL is a verdict on the behaviour under test: expectations, groups of them, and
+/// the shadow service's answer to an application request (`expect:` of cloud.shadow.*).
+bool is_expectation(const std::string &keyword) {
+    return keyword.rfind("expect.", 0) == 0 || keyword == "set" || keyword == "sequence" ||
+           keyword.rfind("cloud.shadow.", 0) == 0;
+}
+
 std::string kill_outcome(const ScenarioResult &r) {
     if (r.verdict == Verdict::pass) return "survived";
     if (r.verdict != Verdict::fail) return std::string("not a kill (") + to_string(r.verdict) + ")";
     const bool at_expectation =
         r.failure && r.failure->step >= 1 && static_cast<std::size_t>(r.failure->step) <= r.steps.size() &&
-        r.steps[static_cast<std::size_t>(r.failure->step) - 1].keyword.rfind("expect.", 0) == 0;
+        is_expectation(r.steps[static_cast<std::size_t>(r.failure->step) - 1].keyword);
     return at_expectation ? "killed" : "not a kill (failed outside an expectation)";
 }
 } // namespace

@@ -48,6 +48,12 @@ const char *keyword(StepKind kind) {
     case StepKind::fault_device_restart: return "fault.device.restart";
     case StepKind::expect_delivery: return "expect.delivery";
     case StepKind::cloud_burst: return "cloud.burst";
+    case StepKind::cloud_shadow_update: return "cloud.shadow.update";
+    case StepKind::cloud_shadow_get: return "cloud.shadow.get";
+    case StepKind::cloud_shadow_delete: return "cloud.shadow.delete";
+    case StepKind::expect_shadow: return "expect.shadow";
+    case StepKind::sequence: return "sequence";
+    case StepKind::set: return "set";
     }
     return "?";
 }
@@ -85,6 +91,25 @@ const std::vector<std::pair<std::string_view, StepSpec>> &step_specs() {
           nullptr,
           {"run", "topic", "count", "first_seq", "direction", "within", "settle"}}},
         {"cloud.burst", {StepKind::cloud_burst, "topic", nullptr, {"count", "qos", "run", "within"}}},
+        {"cloud.shadow.update",
+         {StepKind::cloud_shadow_update,
+          nullptr,
+          nullptr,
+          {"thing", "shadow", "desired", "reported", "version", "expect", "within", "capture"}}},
+        {"cloud.shadow.get",
+         {StepKind::cloud_shadow_get, nullptr, nullptr, {"thing", "shadow", "expect", "within", "capture"}}},
+        {"cloud.shadow.delete",
+         {StepKind::cloud_shadow_delete,
+          nullptr,
+          nullptr,
+          {"thing", "shadow", "expect", "within", "capture"}}},
+        {"expect.shadow",
+         {StepKind::expect_shadow,
+          nullptr,
+          nullptr,
+          {"thing", "shadow", "reported", "desired", "delta", "within"}}},
+        {"sequence", {StepKind::sequence, "steps", nullptr, {"within"}}},
+        {"set", {StepKind::set, "steps", nullptr, {"within"}}},
         {"fault.link.add",
          {StepKind::fault_link_add, "type", nullptr, {"name", "direction", "attributes", "as", "when"}}},
         {"fault.link.remove", {StepKind::fault_link_remove, "name", nullptr, {"as", "when"}}},
@@ -450,6 +475,29 @@ void check_names(Validator &v, const YAML::Node &node, const std::vector<std::st
     }
 }
 
+Step parse_step(Validator &v, const YAML::Node &item);
+
+/// `sequence:` / `set:` hold a list of expectations (no actions: a group waits, it does not act).
+void parse_group(Validator &v, Step &group, const YAML::Node &list, const std::string &kw) {
+    if (!list || !list.IsSequence() || list.size() == 0) {
+        v.issue(list ? list : YAML::Node(), kw + ": expected a non-empty list of expectations");
+        return;
+    }
+    for (const auto &item : list) {
+        Step child = parse_step(v, item);
+        const bool expectation =
+            child.kind == StepKind::expect_device || child.kind == StepKind::expect_cloud ||
+            child.kind == StepKind::expect_serial || child.kind == StepKind::expect_shadow;
+        if (!expectation) {
+            v.issue(item, kw +
+                              ": only expect.device, expect.cloud, expect.serial and expect.shadow may go "
+                              "inside, not " +
+                              keyword(child.kind));
+        }
+        group.children.push_back(std::move(child));
+    }
+}
+
 Step parse_step(Validator &v, const YAML::Node &item) {
     Step step;
     step.pos = v.pos(item);
@@ -488,7 +536,14 @@ Step parse_step(Validator &v, const YAML::Node &item) {
 
     // Options: siblings of the keyword, or the keyword's own map (map form).
     std::vector<std::pair<YAML::Node, YAML::Node>> options;
-    if (spec->main == nullptr) {
+    if (step.kind == StepKind::sequence || step.kind == StepKind::set) {
+        parse_group(v, step, main_value.IsMap() ? main_value["steps"] : main_value, kw);
+        if (main_value.IsMap()) {
+            for (const auto &kv : main_value) {
+                if (kv.first.Scalar() != "steps") options.emplace_back(kv.first, kv.second);
+            }
+        }
+    } else if (spec->main == nullptr) {
         // No main argument: the value is empty or a mapping of options.
         if (main_value.IsMap()) {
             for (const auto &kv : main_value) options.emplace_back(kv.first, kv.second);
@@ -546,7 +601,22 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             step.topic = v.string(value, "topic");
         else if (key == "settle")
             step.settle = v.duration(value, "settle");
-        else if (key == "direction" && step.kind == StepKind::expect_delivery) {
+        else if (key == "thing")
+            step.thing = v.string(value, "thing");
+        else if (key == "shadow")
+            step.shadow = v.string(value, "shadow");
+        else if (key == "version")
+            step.version = static_cast<std::int64_t>(v.positive(value, "version"));
+        else if ((key == "desired" || key == "reported") && step.kind == StepKind::cloud_shadow_update) {
+            if (!value.IsMap() && !value.IsNull())
+                v.issue(value, key + ": expected a mapping (or null to delete the section)");
+            else
+                step.args[key] = v.json(value);
+        } else if (key == "desired" || key == "reported" || key == "delta") {
+            // expect.shadow: a subset of the document's state, with the matchers of match:
+            if (!step.match) step.match = nlohmann::json::object();
+            (*step.match)[key] = v.matcher(value, true);
+        } else if (key == "direction" && step.kind == StepKind::expect_delivery) {
             const std::string d = v.string(value, "direction");
             if (d != "device-to-cloud" && d != "cloud-to-device") {
                 v.issue(value, "direction: expected device-to-cloud or cloud-to-device");
@@ -666,6 +736,27 @@ Step parse_step(Validator &v, const YAML::Node &item) {
     case StepKind::cloud_burst:
         if (step.count == 0) v.issue(item, "cloud.burst: needs 'count'");
         if (step.within.count() < 0) step.within = Millis(30000);
+        break;
+    case StepKind::cloud_shadow_update:
+    case StepKind::cloud_shadow_get:
+    case StepKind::cloud_shadow_delete:
+        if (step.kind == StepKind::cloud_shadow_update && step.args.empty())
+            v.issue(item, kw + ": needs 'desired' or 'reported'");
+        if (step.expect_answer == "ok") step.expect_answer = "accepted";
+        if (step.expect_answer != "accepted" && step.expect_answer != "rejected" &&
+            !std::regex_match(step.expect_answer, std::regex("[1-5][0-9][0-9]"))) {
+            v.issue(item, kw + ": expect: '" + step.expect_answer +
+                              "' is not accepted, rejected or an error code such as 409");
+        }
+        if (step.within.count() < 0) step.within = kDefaultCloudWithin;
+        break;
+    case StepKind::expect_shadow:
+        if (!step.match) v.issue(item, "expect.shadow: needs 'reported', 'desired' or 'delta'");
+        if (step.within.count() < 0) step.within = kDefaultExpectWithin;
+        break;
+    case StepKind::sequence:
+    case StepKind::set:
+        if (step.within.count() < 0) step.within = kDefaultExpectWithin;
         break;
     default: // fault steps: they act at once (or at their `when`), no deadline of their own
         break;

@@ -1,5 +1,6 @@
 #include "hil/scenario/runner.hpp"
 
+#include "cloud_shadow.hpp"
 #include "hil/core/error.hpp"
 #include "hil/faults/toxic.hpp"
 #include "hil/ledger/ledger.hpp"
@@ -29,8 +30,12 @@ std::vector<DeviceDecl> device_declarations(const Scenario &scenario) {
     if (!scenario.devices.empty()) return scenario.devices;
     // Without a `devices:` block a scenario has the one implicit `dut`, if it talks to a device.
     const bool uses_device = std::any_of(scenario.steps.begin(), scenario.steps.end(), [](const Step &s) {
-        return s.kind == StepKind::device || s.kind == StepKind::expect_device ||
-               s.kind == StepKind::expect_serial || (s.kind == StepKind::expect_absent && s.absent_on_device);
+        const auto talks_to_device = [](const Step &step) {
+            return step.kind == StepKind::device || step.kind == StepKind::expect_device ||
+                   step.kind == StepKind::expect_serial ||
+                   (step.kind == StepKind::expect_absent && step.absent_on_device);
+        };
+        return talks_to_device(s) || std::any_of(s.children.begin(), s.children.end(), talks_to_device);
     });
     if (!uses_device) return {};
     return {DeviceDecl{"dut", "", ""}};
@@ -78,6 +83,12 @@ class Execution {
         case StepKind::expect_serial: expect_serial(step, result); break;
         case StepKind::expect_delivery: expect_delivery(step, result); break;
         case StepKind::cloud_burst: cloud_burst(step, result); break;
+        case StepKind::cloud_shadow_update:
+        case StepKind::cloud_shadow_get:
+        case StepKind::cloud_shadow_delete: cloud_shadow(step, result); break;
+        case StepKind::expect_shadow: expect_shadow(step, result); break;
+        case StepKind::sequence:
+        case StepKind::set: group(step, result); break;
         default: fault_step(step, result); break;
         }
     }
@@ -506,6 +517,110 @@ class Execution {
 
     /// Waits for the first event after the stream's cursor that satisfies `match`; on success moves
     /// the cursor past it (expectations are ordered per stream) and records the reaction time.
+    CloudShadow &shadow_client() {
+        if (!shadow_) shadow_.emplace(bench_.cloud(), bus_, run_);
+        return *shadow_;
+    }
+
+    /// cloud.shadow.update / get / delete: one request as the application, judged by its answer.
+    void cloud_shadow(const Step &step, StepResult &result) {
+        const std::string op = step.kind == StepKind::cloud_shadow_update ? "update"
+                               : step.kind == StepKind::cloud_shadow_get  ? "get"
+                                                                          : "delete";
+        const std::string thing = sub(step.thing);
+        const std::string shadow = sub(step.shadow);
+        result.target = CloudShadow::topic_prefix(thing, shadow) + "/" + op;
+        nlohmann::json body = nlohmann::json::object();
+        if (step.kind == StepKind::cloud_shadow_update) {
+            body["state"] = substitute_json(step.args, vars_);
+            if (step.version) body["version"] = *step.version;
+        }
+        const auto answer = shadow_client().request(thing, shadow, op, body, Deadline::after(step.within));
+        const std::string wanted = step.expect_answer == "accepted" ? "accepted"
+                                   : step.expect_answer == "rejected"
+                                       ? "rejected"
+                                       : "rejected with code " + step.expect_answer;
+        if (!answer) {
+            throw StepFailed{"the shadow service to answer " + op + " (" + wanted + ") within " +
+                                 seconds_text(step.within),
+                             "no answer on " + result.target + "/accepted or /rejected"};
+        }
+        const bool holds =
+            step.expect_answer == "accepted" ? answer->accepted
+            : step.expect_answer == "rejected"
+                ? !answer->accepted
+                : !answer->accepted && std::to_string(answer->body.value("code", 0)) == step.expect_answer;
+        if (!holds) {
+            throw StepFailed{op + " " + wanted,
+                             (answer->accepted ? "accepted: " : "rejected: ") + answer->body.dump(),
+                             nlohmann::json::array({answer->body})};
+        }
+        capture(step, answer->body);
+    }
+
+    /// expect.shadow: the document's state (get) contains the subset; checked again at each
+    /// change the service announces (update/documents, delete/accepted), until the deadline.
+    void expect_shadow(const Step &step, StepResult &result) {
+        const std::string thing = sub(step.thing);
+        const std::string shadow = sub(step.shadow);
+        const std::string prefix = CloudShadow::topic_prefix(thing, shadow);
+        result.target = prefix;
+        const auto want = substitute_json(*step.match, vars_);
+        const auto deadline = Deadline::after(step.within);
+        auto &client = shadow_client();
+        client.watch_changes(thing, shadow, deadline);
+        nlohmann::json last;
+        std::string why = "no answer to get";
+        for (;;) {
+            const auto from = bus_.next_seq();
+            const auto answer = client.request(thing, shadow, "get", nlohmann::json::object(), deadline);
+            if (!answer) break;
+            // A missing shadow (404) has no state: only `absent` expectations can hold.
+            const nlohmann::json state = answer->accepted
+                                             ? answer->body.value("state", nlohmann::json::object())
+                                             : nlohmann::json::object();
+            last = answer->body;
+            const auto verdict = json_contains(state, want);
+            if (verdict.ok) return;
+            why = verdict.why;
+            if (!bus_.wait_for(
+                    from, [&](const Event &e) { return client.is_change(e, prefix); }, deadline))
+                break;
+        }
+        throw StepFailed{"shadow " + prefix + " with state containing " + want.dump() + " within " +
+                             seconds_text(step.within),
+                         last.is_null() ? why : "the last get answered " + last.dump() + " (" + why + ")",
+                         nlohmann::json::array({last})};
+    }
+
+    /// sequence: the expectations in order; set: all of them, in any order. One deadline for all.
+    void group(const Step &step, StepResult &result) {
+        result.target = keyword_of(step);
+        const auto deadline = Deadline::after(step.within);
+        const auto saved = cursors_;
+        auto furthest = cursors_;
+        for (std::size_t i = 0; i < step.children.size(); ++i) {
+            Step child = step.children[i];
+            const auto left = std::chrono::duration_cast<Millis>(deadline.remaining() / timeout_scale());
+            child.within = std::min(child.within, std::max(left, Millis(0)));
+            if (step.kind == StepKind::set) cursors_ = saved; // each looks from where the set began
+            StepResult inner;
+            try {
+                run_step(child, inner);
+            } catch (StepFailed &failed) {
+                failed.expected = result.target + " item " + std::to_string(i + 1) + ": " + failed.expected;
+                throw;
+            }
+            if (inner.latency_ms) result.latency_ms = inner.latency_ms;
+            for (const auto &[stream, at] : cursors_) furthest[stream] = std::max(furthest[stream], at);
+        }
+        if (step.kind == StepKind::set) cursors_ = furthest; // after the set: past everything it matched
+    }
+
+    static std::string keyword_of(const Step &step) {
+        return step.kind == StepKind::set ? "set" : "sequence";
+    }
+
     std::optional<Event> await_in_order(const std::string &stream, Millis within, StepResult &result,
                                         const EventBus::Predicate &match) {
         auto &from = cursor(stream);
@@ -529,6 +644,7 @@ class Execution {
     std::string run_; // the execution's context: only its own events count
     Variables vars_;  // the bench's variables, then captures as they happen
     std::map<std::string, std::uint64_t> cursors_;
+    std::optional<CloudShadow> shadow_; // made at the first shadow step
 };
 
 double ms_since(Clock::time_point t0) {

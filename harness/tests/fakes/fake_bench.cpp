@@ -84,6 +84,7 @@ void FakeCloud::publish(const std::string &topic, const std::string &payload, in
         for (const auto &f : filters_) loops_back = loops_back || topic_matches(f, topic);
     }
     if (loops_back) deliver(topic, payload, qos);
+    if (on_publish) on_publish(*this, topic, payload);
 }
 
 void FakeCloud::deliver(const std::string &topic, const std::string &payload, int qos) {

@@ -63,6 +63,9 @@ class FakeCloud final : public CloudClient {
 
     /// A message arrives at the cloud client.
     void deliver(const std::string &topic, const std::string &payload, int qos = 0);
+    /// Called after every publish (outside any lock): a test's broker-side behaviour, e.g. a
+    /// shadow service answering requests.
+    std::function<void(FakeCloud &, const std::string &topic, const std::string &payload)> on_publish;
     [[nodiscard]] std::vector<std::string> published_topics() const;
 
   private:

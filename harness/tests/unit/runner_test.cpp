@@ -263,3 +263,118 @@ TEST_F(RunnerTest, StepsStopAtTheFirstFailure) {
 
 } // namespace
 } // namespace hil
+
+namespace hil {
+namespace {
+
+/// A toy shadow service on the fake cloud: enough of A.4–A.8 to drive the cloud.shadow.* and
+/// expect.shadow steps (the real rules are tested against the twin library).
+void install_toy_shadow(FakeScenarioBench &bench) {
+    auto doc = std::make_shared<nlohmann::json>();
+    auto version = std::make_shared<int>(0);
+    bench.fake_cloud().on_publish = [doc, version](fakes::FakeCloud &cloud, const std::string &topic,
+                                                   const std::string &payload) {
+        const auto slash = topic.rfind('/');
+        const std::string base = topic.substr(0, slash);
+        const std::string op = topic.substr(slash + 1);
+        if (op != "update" && op != "get" && op != "delete") return;
+        const auto request = nlohmann::json::parse(payload);
+        nlohmann::json answer = {{"clientToken", request.value("clientToken", "")}};
+        if (op == "update" && request.contains("version") && request["version"] != *version) {
+            answer.update({{"code", 409}, {"message", "Version conflict"}});
+            cloud.deliver(topic + "/rejected", answer.dump());
+        } else if (op == "update") {
+            doc->merge_patch(request["state"]);
+            answer.update({{"state", request["state"]}, {"version", ++*version}});
+            cloud.deliver(topic + "/accepted", answer.dump());
+            cloud.deliver(topic + "/documents", nlohmann::json{{"current", {{"state", *doc}}}}.dump());
+        } else if (doc->is_null()) {
+            answer.update({{"code", 404}, {"message", "No shadow exists with name: 'x'"}});
+            cloud.deliver(topic + "/rejected", answer.dump());
+        } else if (op == "get") {
+            answer.update({{"state", *doc}, {"version", *version}});
+            cloud.deliver(topic + "/accepted", answer.dump());
+        } else {
+            *doc = nullptr;
+            answer["version"] = *version;
+            cloud.deliver(base + "/delete/accepted", answer.dump());
+        }
+    };
+}
+
+class ShadowStepTest : public RunnerTest {
+  protected:
+    void SetUp() override { on_open_ = install_toy_shadow; }
+};
+
+TEST_F(ShadowStepTest, UpdateGetDeleteWithExpectedAnswers) {
+    const auto r = run(R"(name: s
+steps:
+  - cloud.shadow.get: {expect: 404}
+  - cloud.shadow.update:
+      reported: {color: red}
+      desired: {color: blue}
+    capture: {v: version}
+  - cloud.shadow.update: {reported: {color: green}, version: 99, expect: 409}
+  - cloud.shadow.get: {}
+    capture: {seen: state.reported.color}
+  - expect.shadow: {reported: {color: "${seen}"}, desired: {color: blue}}
+  - cloud.shadow.delete: {shadow: config}
+  - expect.shadow: {shadow: config, reported: absent}
+)");
+    ASSERT_EQ(r.verdict, Verdict::pass) << r.reason;
+}
+
+TEST_F(ShadowStepTest, AWrongAnswerOrStateFailsWithWhatCame) {
+    const auto rejected = run("name: s\nsteps:\n  - cloud.shadow.get: {}\n");
+    ASSERT_EQ(rejected.verdict, Verdict::fail);
+    EXPECT_NE(rejected.failure->observed.find("rejected: "), std::string::npos) << rejected.failure->observed;
+    EXPECT_NE(rejected.failure->observed.find("404"), std::string::npos);
+    const auto state = run(R"(name: t
+steps:
+  - cloud.shadow.update: {reported: {color: red}}
+  - expect.shadow: {reported: {color: blue}, within: 200ms}
+)");
+    ASSERT_EQ(state.verdict, Verdict::fail);
+    EXPECT_NE(state.failure->observed.find("\"red\""), std::string::npos) << state.failure->observed;
+}
+
+TEST_F(RunnerTest, SetsHoldInAnyOrderSequencesInTheirOrder) {
+    on_open_ = [](FakeScenarioBench &b) {
+        b.console("dut").emit(R"(!x.first {"n":1})");
+        b.console("dut").emit(R"(!x.second {"n":2})");
+    };
+    const auto set = run(R"(name: s
+steps:
+  - set:
+      - expect.device: x.second
+      - expect.device: x.first
+    within: 1s
+  - expect.device: x.first
+    within: 100ms
+)");
+    ASSERT_EQ(set.verdict, Verdict::fail) << "after the set, both events are behind the cursor";
+    EXPECT_EQ(set.failure->where, "t.yaml:7:5");
+    const auto sequence = run(R"(name: q
+steps:
+  - sequence:
+      - expect.device: x.second
+      - expect.device: x.first
+    within: 300ms
+)");
+    ASSERT_EQ(sequence.verdict, Verdict::fail);
+    EXPECT_NE(sequence.failure->expected.find("sequence item 2"), std::string::npos)
+        << sequence.failure->expected;
+}
+
+TEST(LoaderGroups, OnlyExpectationsGoInside) {
+    try {
+        (void)load_scenario_text("name: g\nsteps:\n  - set:\n      - device: sys.info\n", "g.yaml");
+        FAIL() << "an action inside a set was accepted";
+    } catch (const ConfigError &e) {
+        EXPECT_NE(std::string(e.what()).find("only expect.device"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace hil

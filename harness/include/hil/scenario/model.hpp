@@ -42,8 +42,14 @@ enum class StepKind {
     fault_broker_resume,
     fault_device_kill,
     fault_device_restart,
-    expect_delivery, ///< judge a burst with the delivery ledger (`target`: the guarantee)
-    cloud_burst,     ///< the cloud client publishes `count` sequence-numbered messages
+    expect_delivery,     ///< judge a burst with the delivery ledger (`target`: the guarantee)
+    cloud_burst,         ///< the cloud client publishes `count` sequence-numbered messages
+    cloud_shadow_update, ///< the application updates a shadow (`args`: desired / reported)
+    cloud_shadow_get,
+    cloud_shadow_delete,
+    expect_shadow, ///< the shadow's state contains `match` ({reported, desired, delta})
+    sequence,      ///< `children` hold in this order, all within `within`
+    set,           ///< `children` all hold, in any order, within `within`
 };
 
 /// True for the `fault.broker.*` kinds (the execution needs the broker to itself).
@@ -88,6 +94,10 @@ struct Step {
     std::string topic;                                    ///< expect.delivery: where the receiver gets them
     bool to_device = false;                               ///< expect.delivery: cloud-to-device
     Millis settle{500};                                   ///< expect.delivery: watch for late duplicates
+    std::string thing = "${thing}";                       ///< cloud.shadow.*, expect.shadow
+    std::string shadow;                                   ///< cloud.shadow.*, expect.shadow: "" = classic
+    std::optional<std::int64_t> version;                  ///< cloud.shadow.update: optimistic locking
+    std::vector<Step> children;                           ///< sequence, set: the expectations inside
 };
 
 /// A device handle a scenario declares (`devices:`); empty names take the bench's defaults.
