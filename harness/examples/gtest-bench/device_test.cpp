@@ -27,6 +27,24 @@ TEST_F(DeviceOnBench, PublishesWhatItIsToldToTheCloud) {
     EXPECT_EQ(msg->payload["qos"], 1);
 }
 
+TEST_F(DeviceOnBench, ShadowThroughALinkReset) {
+    ASSERT_TRUE(device().request("mqtt.connect", connect_args(), within(2s))->ok);
+    expect_device_event("mqtt.connected", {}, 10s);
+    ASSERT_TRUE(device().request("lamp.start", {{"thing", var("thing")}}, within(2s))->ok);
+    // The application sets a desired colour; the link drops; the lamp comes back and converges.
+    const auto set = shadow().request(var("thing"), "", "update",
+                                      {{"state", {{"desired", {{"color", "red"}}}}}}, within(5s));
+    ASSERT_TRUE(set && set->accepted);
+    expect_device_event("lamp.state", {{"color", "red"}}, 5s);
+    const auto before_reset = bus().next_seq();
+    faults().reset_link("dut");
+    ASSERT_TRUE(bus().wait_for(
+        before_reset, [](const hil::Event &e) { return e.kind == "mqtt.connected"; }, within(10s)));
+    const auto doc = shadow().request(var("thing"), "", "get", nlohmann::json::object(), within(5s));
+    ASSERT_TRUE(doc && doc->accepted);
+    EXPECT_EQ(doc->body["state"]["reported"]["color"], "red");
+}
+
 TEST(ScenarioFiles, RunFromCpp) {
     const auto results =
         hil::testing::run_scenario_file(HIL_EXAMPLE_SCENARIO, hil::testing::test_run_directory());

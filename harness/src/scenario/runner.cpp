@@ -1,6 +1,6 @@
 #include "hil/scenario/runner.hpp"
 
-#include "cloud_shadow.hpp"
+#include "hil/cloud/shadow_client.hpp"
 #include "hil/core/error.hpp"
 #include "hil/faults/toxic.hpp"
 #include "hil/ledger/ledger.hpp"
@@ -517,7 +517,7 @@ class Execution {
 
     /// Waits for the first event after the stream's cursor that satisfies `match`; on success moves
     /// the cursor past it (expectations are ordered per stream) and records the reaction time.
-    CloudShadow &shadow_client() {
+    ShadowClient &shadow_client() {
         if (!shadow_) shadow_.emplace(bench_.cloud(), bus_, run_);
         return *shadow_;
     }
@@ -529,7 +529,7 @@ class Execution {
                                                                           : "delete";
         const std::string thing = sub(step.thing);
         const std::string shadow = sub(step.shadow);
-        result.target = CloudShadow::topic_prefix(thing, shadow) + "/" + op;
+        result.target = ShadowClient::topic_prefix(thing, shadow) + "/" + op;
         nlohmann::json body = nlohmann::json::object();
         if (step.kind == StepKind::cloud_shadow_update) {
             body["state"] = substitute_json(step.args, vars_);
@@ -563,7 +563,7 @@ class Execution {
     void expect_shadow(const Step &step, StepResult &result) {
         const std::string thing = sub(step.thing);
         const std::string shadow = sub(step.shadow);
-        const std::string prefix = CloudShadow::topic_prefix(thing, shadow);
+        const std::string prefix = ShadowClient::topic_prefix(thing, shadow);
         result.target = prefix;
         const auto want = substitute_json(*step.match, vars_);
         const auto deadline = Deadline::after(step.within);
@@ -644,7 +644,7 @@ class Execution {
     std::string run_; // the execution's context: only its own events count
     Variables vars_;  // the bench's variables, then captures as they happen
     std::map<std::string, std::uint64_t> cursors_;
-    std::optional<CloudShadow> shadow_; // made at the first shadow step
+    std::optional<ShadowClient> shadow_; // made at the first shadow step
 };
 
 double ms_since(Clock::time_point t0) {

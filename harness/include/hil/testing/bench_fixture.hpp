@@ -12,6 +12,7 @@
 //   }
 
 #include "hil/bench/virtual_bench.hpp"
+#include "hil/cloud/shadow_client.hpp"
 #include "hil/core/event_bus.hpp"
 #include "hil/scenario/result.hpp"
 
@@ -38,6 +39,13 @@ class BenchTest : public ::testing::Test {
         return execution_->device(handle);
     }
     [[nodiscard]] CloudClient &cloud() { return execution_->cloud(); }
+    /// The shadow service as the application sees it (requests answered by clientToken).
+    [[nodiscard]] ShadowClient &shadow() {
+        if (!shadow_) shadow_.emplace(execution_->cloud(), *bus_, run_);
+        return *shadow_;
+    }
+    /// Link, broker and device faults of this execution (see scenarios/README.md, Faults).
+    [[nodiscard]] Faults &faults() { return execution_->faults(); }
     [[nodiscard]] EventBus &bus() { return *bus_; }
     /// Built-in variables of this execution (`run`, `thing`, `client_id`, `broker.url`, ...).
     [[nodiscard]] const std::string &var(const std::string &name) const;
@@ -60,6 +68,7 @@ class BenchTest : public ::testing::Test {
     std::unique_ptr<EventBus> bus_;
     std::unique_ptr<VirtualBench> bench_;
     std::unique_ptr<ScenarioBench> execution_;
+    std::optional<ShadowClient> shadow_;
     std::string run_;
     std::uint64_t start_ = 1;
 };

@@ -1,23 +1,25 @@
 #pragma once
-// The application side of the Device Shadow service for one scenario execution: requests on
-// `$aws/things/<thing>/shadow[/name/<shadow>]/<op>` through the execution's cloud client, each
-// answered on `<op>/accepted` or `<op>/rejected` with the request's clientToken (reference A.1,
-// A.4–A.8). Used by the cloud.shadow.* and expect.shadow steps.
+// The ShadowClient capability: the application side of the Device Shadow service, for one
+// execution. Requests go to `$aws/things/<thing>/shadow[/name/<shadow>]/<op>` through the
+// execution's cloud client; each is answered on `<op>/accepted` or `<op>/rejected` with the
+// request's clientToken (reference A.1, A.4–A.8). Used by the cloud.shadow.* and expect.shadow
+// steps and by the GoogleTest fixture.
 
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/core/event_bus.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 
 namespace hil {
 
-class CloudShadow {
+class ShadowClient {
   public:
-    CloudShadow(CloudClient &cloud, EventBus &bus, std::string context);
+    ShadowClient(CloudClient &cloud, EventBus &bus, std::string context);
 
     struct Response {
         bool accepted = false;

@@ -1,23 +1,23 @@
-#include "cloud_shadow.hpp"
+#include "hil/cloud/shadow_client.hpp"
 
 namespace hil {
 
-CloudShadow::CloudShadow(CloudClient &cloud, EventBus &bus, std::string context)
+ShadowClient::ShadowClient(CloudClient &cloud, EventBus &bus, std::string context)
     : cloud_(cloud), bus_(bus), context_(std::move(context)) {}
 
-std::string CloudShadow::topic_prefix(const std::string &thing, const std::string &shadow) {
+std::string ShadowClient::topic_prefix(const std::string &thing, const std::string &shadow) {
     return "$aws/things/" + thing + "/shadow" + (shadow.empty() ? "" : "/name/" + shadow);
 }
 
-void CloudShadow::subscribe_once(const std::string &filter, Deadline deadline) {
+void ShadowClient::subscribe_once(const std::string &filter, Deadline deadline) {
     if (subscribed_.count(filter) != 0) return;
     cloud_.subscribe(filter, 1, deadline);
     subscribed_.insert(filter);
 }
 
-std::optional<CloudShadow::Response> CloudShadow::request(const std::string &thing, const std::string &shadow,
-                                                          const std::string &op, nlohmann::json body,
-                                                          Deadline deadline) {
+std::optional<ShadowClient::Response> ShadowClient::request(const std::string &thing,
+                                                            const std::string &shadow, const std::string &op,
+                                                            nlohmann::json body, Deadline deadline) {
     const std::string base = topic_prefix(thing, shadow) + "/" + op;
     subscribe_once(base + "/accepted", deadline);
     subscribe_once(base + "/rejected", deadline);
@@ -45,13 +45,13 @@ std::optional<CloudShadow::Response> CloudShadow::request(const std::string &thi
     return r;
 }
 
-void CloudShadow::watch_changes(const std::string &thing, const std::string &shadow, Deadline deadline) {
+void ShadowClient::watch_changes(const std::string &thing, const std::string &shadow, Deadline deadline) {
     const std::string prefix = topic_prefix(thing, shadow);
     subscribe_once(prefix + "/update/documents", deadline);
     subscribe_once(prefix + "/delete/accepted", deadline);
 }
 
-bool CloudShadow::is_change(const Event &e, const std::string &prefix) const {
+bool ShadowClient::is_change(const Event &e, const std::string &prefix) const {
     if (e.context != context_ || e.kind != kCloudMessageKind) return false;
     const std::string topic = e.payload.value("topic", "");
     return topic == prefix + "/update/documents" || topic == prefix + "/delete/accepted";
