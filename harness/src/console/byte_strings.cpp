@@ -1,5 +1,7 @@
 #include "hil/console/byte_strings.hpp"
 
+#include "hil/core/json_strings.hpp"
+
 #include <cstdint>
 #include <optional>
 
@@ -66,21 +68,6 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
-template <class Convert> nlohmann::json map_strings(const nlohmann::json &value, Convert convert) {
-    if (value.is_string()) return convert(value.get_ref<const std::string &>());
-    if (value.is_object()) {
-        nlohmann::json out = nlohmann::json::object();
-        for (const auto &[key, item] : value.items()) out[key] = map_strings(item, convert);
-        return out;
-    }
-    if (value.is_array()) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto &item : value) out.push_back(map_strings(item, convert));
-        return out;
-    }
-    return value;
-}
-
 } // namespace
 
 std::string to_byte_string(std::string_view utf8) {
@@ -105,11 +92,11 @@ std::string from_byte_string(std::string_view decoded) {
 }
 
 nlohmann::json to_byte_strings(const nlohmann::json &value) {
-    return map_strings(value, [](const std::string &s) { return to_byte_string(s); });
+    return map_json_strings(value, [](const std::string &s) { return to_byte_string(s); });
 }
 
 nlohmann::json from_byte_strings(const nlohmann::json &value) {
-    return map_strings(value, [](const std::string &s) { return from_byte_string(s); });
+    return map_json_strings(value, [](const std::string &s) { return from_byte_string(s); });
 }
 
 } // namespace hil::protocol

@@ -1,5 +1,7 @@
 #include "hil/scenario/template.hpp"
 
+#include "hil/core/json_strings.hpp"
+
 #include <regex>
 #include <stdexcept>
 
@@ -108,26 +110,14 @@ std::string substitute_known(std::string_view text, const Variables &vars) {
 }
 
 nlohmann::json substitute_json(const nlohmann::json &value, const Variables &vars) {
-    if (value.is_string()) {
-        const auto &text = value.get_ref<const std::string &>();
+    return map_json_strings(value, [&vars](const std::string &text) -> nlohmann::json {
         std::string out = substitute(text, vars);
         // A value that is one whole reference takes the variable's type: "${broker.port}" is a number.
         static const std::regex whole_reference(R"(\$\{[^}]+\})");
         static const std::regex integer("-?[0-9]+");
         if (std::regex_match(text, whole_reference) && std::regex_match(out, integer)) return std::stoll(out);
         return out;
-    }
-    if (value.is_object()) {
-        nlohmann::json out = nlohmann::json::object();
-        for (const auto &[key, item] : value.items()) out[key] = substitute_json(item, vars);
-        return out;
-    }
-    if (value.is_array()) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto &item : value) out.push_back(substitute_json(item, vars));
-        return out;
-    }
-    return value;
+    });
 }
 
 } // namespace hil
