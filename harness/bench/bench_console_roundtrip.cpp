@@ -84,7 +84,7 @@ Benchmark console_roundtrip_benchmark() {
                         if (answer && answer->ok) lat.push_back(us_since(t0));
                     }
                 }
-                std::filesystem::remove_all(dir.parent_path());
+                std::filesystem::remove_all(dir);
                 if (ref.empty() || lat.empty()) return m;
                 m.reference = percentile(ref, 0.99);
                 m.value = percentile(lat, 0.99);

@@ -5,6 +5,7 @@
 // the burst request to the last receipt); reference: mosquitto_sub's rate over the same interval.
 // A lost message fails the benchmark. Extras: memory per recorded message (resident set growth of
 // this process, event bus history included), the ledger's latency percentiles.
+#include "bench_support.hpp"
 #include "benchmark.hpp"
 
 #include "hil/broker/embedded_broker.hpp"
@@ -40,37 +41,6 @@ double resident_bytes() {
     }
     return 0;
 }
-
-/// Lines of `mosquitto_sub -F %U` (one wall-clock timestamp per message) as they come.
-class SubscriberLines {
-  public:
-    void add(std::string_view line) {
-        std::lock_guard lock(mutex_);
-        ++count_;
-        last_ = std::string(line);
-        changed_.notify_all();
-    }
-    /// Waits until at least `n` lines arrived or the deadline passes.
-    bool wait_count(std::size_t n, Deadline deadline) {
-        std::unique_lock lock(mutex_);
-        return changed_.wait_until(lock, deadline.when(), [&] { return count_ >= n; });
-    }
-    std::size_t count() {
-        std::lock_guard lock(mutex_);
-        return count_;
-    }
-    /// The last timestamp, seconds since the epoch.
-    double last_seconds() {
-        std::lock_guard lock(mutex_);
-        return last_.empty() ? 0 : std::stod(last_);
-    }
-
-  private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::size_t count_ = 0;
-    std::string last_;
-};
 
 double wall_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
@@ -191,7 +161,7 @@ RoundResult one_round(std::uint64_t count, const std::filesystem::path &dir, int
             "mosquitto_sub received " + std::to_string(lines.count() - 1) + " of " + std::to_string(count);
     }
     const double harness_s = std::chrono::duration<double>(last_receipt - t0).count();
-    const double reference_s = lines.last_seconds() - wall_seconds(t0_wall);
+    const double reference_s = lines.last_number() - wall_seconds(t0_wall);
     r.harness_rate = harness_s > 0 ? static_cast<double>(count) / harness_s : 0;
     r.reference_rate = reference_s > 0 ? static_cast<double>(count) / reference_s : 0;
     (void)subscriber->wait_exit(Deadline::after(std::chrono::seconds(5)));
@@ -208,8 +178,7 @@ Benchmark ledger_benchmark() {
             [](bool quick) {
                 const std::uint64_t count = quick ? 5000 : 100000;
                 const int rounds = quick ? 1 : 3;
-                const auto dir = std::filesystem::temp_directory_path() /
-                                 ("hil-bench-" + std::to_string(getpid())) / "ledger";
+                const auto dir = scratch_dir("ledger");
                 Measurement m;
                 m.unit = "msg/s";
                 m.reference_name = "mosquitto_sub on the same stream";
@@ -228,7 +197,7 @@ Benchmark ledger_benchmark() {
                     memory.push_back(r.bytes_per_message);
                     last = r.summary;
                 }
-                std::filesystem::remove_all(dir.parent_path());
+                std::filesystem::remove_all(dir);
                 if (!m.failure.empty()) return m;
                 m.value = median(harness);
                 m.reference = median(reference);

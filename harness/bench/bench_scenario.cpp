@@ -2,6 +2,7 @@
 // (virtual device start, credentials, cloud client, teardown), against starting a bare virtual
 // device and asking it one question — measured in the same run.
 // suite.parallel: wall time of the smoke suite at -j 2 against -j 1 (the `hil` command itself).
+#include "bench_support.hpp"
 #include "benchmark.hpp"
 
 #include "hil/bench/virtual_bench.hpp"
@@ -20,13 +21,6 @@
 namespace hil::bench {
 
 namespace {
-std::filesystem::path scratch(const std::string &name) {
-    auto dir = std::filesystem::temp_directory_path() / ("hil-bench-" + std::to_string(getpid())) / name;
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
-
 std::filesystem::path self_dir() {
     return std::filesystem::read_symlink("/proc/self/exe").parent_path();
 }
@@ -37,7 +31,7 @@ Benchmark scenario_overhead_benchmark() {
         "scenario.overhead", "per-execution cost of a one-step scenario on the virtual bench (ms, median)",
         [](bool quick) {
             const int rounds = quick ? 3 : 15;
-            const auto dir = scratch("overhead");
+            const auto dir = scratch_dir("overhead");
             const auto scenario =
                 load_scenario_text("name: one step\nsteps:\n  - device: sys.info\n", "bench.yaml").at(0);
             EventBus bus;
@@ -84,7 +78,7 @@ Benchmark suite_parallel_benchmark() {
                 const auto hil_exe = self_dir() / "hil";
                 const auto suite = std::filesystem::path(HIL_SOURCE_DIR) / "scenarios" / "smoke";
                 auto wall = [&](const std::string &jobs) {
-                    const auto out = scratch("suite-j" + jobs);
+                    const auto out = scratch_dir("suite-j" + jobs);
                     std::filesystem::remove_all(out);
                     ProcessSpec spec;
                     spec.name = "hil";

@@ -59,5 +59,7 @@ Benchmark scenario_overhead_benchmark();
 Benchmark suite_parallel_benchmark();
 Benchmark console_roundtrip_benchmark();
 Benchmark ledger_benchmark();
+Benchmark shadow_roundtrip_benchmark();
+Benchmark plugin_overhead_benchmark();
 
 } // namespace hil::bench

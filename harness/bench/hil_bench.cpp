@@ -11,8 +11,9 @@
 
 namespace hil::bench {
 std::vector<Benchmark> all_benchmarks() {
-    return {framing_benchmark(),        match_latency_benchmark(),     scenario_overhead_benchmark(),
-            suite_parallel_benchmark(), console_roundtrip_benchmark(), ledger_benchmark()};
+    return {framing_benchmark(),          match_latency_benchmark(),     scenario_overhead_benchmark(),
+            suite_parallel_benchmark(),   console_roundtrip_benchmark(), ledger_benchmark(),
+            shadow_roundtrip_benchmark(), plugin_overhead_benchmark()};
 }
 } // namespace hil::bench
 
