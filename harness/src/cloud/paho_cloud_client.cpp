@@ -4,6 +4,8 @@
 
 #include <mqtt/async_client.h>
 
+#include <algorithm>
+
 namespace hil {
 
 namespace {
@@ -80,19 +82,28 @@ void PahoCloudClient::connect(Deadline deadline) {
                  options_.context);
 }
 
-void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline deadline) {
+void PahoCloudClient::subscribe(const std::string &filter, int requested_qos, Deadline deadline) {
+    // A subscription's QoS is a maximum: asking the broker for no more than it serves changes
+    // nothing about what arrives, where asking for more would get the client disconnected.
+    const int qos = std::min(requested_qos, options_.max_qos);
     const auto token =
         await([&] { return client_->subscribe(filter, qos); }, deadline, "subscribe to '" + filter + "'");
     const auto granted = token->get_subscribe_response().get_reason_codes();
     if (!granted.empty() && granted.front() >= 0x80) {
         throw InfraError("cloud client: the broker refused the subscription to '" + filter + "'");
     }
-    bus_.publish(Source::cloud, options_.origin, "cloud.subscribed", {{"topic", filter}, {"qos", qos}},
-                 options_.context);
+    nlohmann::json event = {{"topic", filter}, {"qos", qos}};
+    if (qos != requested_qos) event["requested_qos"] = requested_qos;
+    bus_.publish(Source::cloud, options_.origin, "cloud.subscribed", event, options_.context);
 }
 
 void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos, bool retain,
                               Deadline deadline) {
+    if (qos > options_.max_qos) {
+        throw InfraError("cloud client: QoS " + std::to_string(qos) + " publish to '" + topic +
+                         "', but this broker serves QoS " + std::to_string(options_.max_qos) +
+                         " at most (pin the scenario to `profile: mosquitto`)");
+    }
     auto msg = mqtt::make_message(topic, payload, qos, retain);
     await([&] { return client_->publish(msg); }, deadline, "publish to '" + topic + "'");
     bus_.publish(Source::cloud, options_.origin, "cloud.published",
