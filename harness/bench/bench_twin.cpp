@@ -32,7 +32,10 @@ EmbeddedBrokerOptions twin_broker(const std::filesystem::path &dir, bool with_pl
     o.max_queued_messages = 0;
     if (with_plugin) {
         o.twin_plugin = default_twin_plugin_path();
-        o.twin_profile = "aws-twin";
+        o.profile = BrokerProfile::aws_twin; // every publish goes through the plugin's checks
+        o.policies_dir = default_policies_dir();
+    } else {
+        o.profile = BrokerProfile::mosquitto;
     }
     std::filesystem::create_directories(dir);
     return o;

@@ -1,5 +1,6 @@
 // hil — hardware-in-the-loop integration tests for MQTT / AWS IoT firmware.
 
+#include "broker_command.hpp"
 #include "exit_codes.hpp"
 #include "pki_command.hpp"
 #include "run_command.hpp"
@@ -36,6 +37,11 @@ int main(int argc, char **argv) {
     run_cmd->add_option("--json", run.json, "Also write results.json here");
     run_cmd->add_option("--bench", run.bench, "Bench file (default: the virtual bench on loopback)");
     run_cmd
+        ->add_option("--profile", run.profile,
+                     "Broker profile of the run, instead of the bench file's (default aws-twin); scenarios "
+                     "with 'profile:' still get theirs")
+        ->check(CLI::IsMember({"aws-twin", "mosquitto"}));
+    run_cmd
         ->add_option("--misbehave", run.misbehaviours,
                      "Start virtual devices with this misbehaviour (negative control); repeatable")
         ->allow_extra_args(false); // one name per --misbehave: what follows is a path again
@@ -60,6 +66,9 @@ int main(int argc, char **argv) {
     selftest_cmd->add_option("--out", selftest.out_dir, "Run directory (default: hil-runs/<run-id>)");
     selftest_cmd->add_option("--bench", selftest.bench,
                              "Bench file (default: the virtual bench on loopback)");
+    selftest_cmd
+        ->add_option("--profile", selftest.profile, "Broker profile of the run, instead of the bench file's")
+        ->check(CLI::IsMember({"aws-twin", "mosquitto"}));
     selftest_cmd->add_option("-j,--jobs", selftest.jobs, "Scenario executions at once")
         ->check(CLI::Range(1, 64));
     selftest_cmd->add_option("--timeout-scale", selftest.timeout_scale, "Multiply every timeout")
@@ -75,9 +84,33 @@ int main(int argc, char **argv) {
 
     PkiCommand pki;
     auto *pki_cmd = add_pki_command(app, pki);
+    auto *broker_cmd = app.add_subcommand("broker", "The embedded cloud on its own, for bench work");
+    broker_cmd->require_subcommand(1);
+    BrokerUpOptions broker_up;
+    std::vector<std::string> things;
+    auto *broker_up_cmd = broker_cmd->add_subcommand(
+        "up",
+        "Run the embedded broker (fresh test PKI, plain and mutual-TLS listeners) until SIGINT/SIGTERM");
+    broker_up_cmd
+        ->add_option("--profile", broker_up.profile, "Broker profile (default: the bench file's, aws-twin)")
+        ->check(CLI::IsMember({"aws-twin", "mosquitto"}));
+    broker_up_cmd->add_flag("--json", broker_up.json,
+                            "Print one JSON object (endpoints, CA, identities) as the first line of stdout");
+    broker_up_cmd->add_option(
+        "--dir", broker_up.dir,
+        "Directory for the PKI, config, log and shadows (default: hil-runs/broker-<id>; "
+        "must not exist or be empty)");
+    broker_up_cmd->add_option("--bench", broker_up.bench, "Bench file (bind address, host name, policies)");
+    broker_up_cmd->add_option("--thing", things,
+                              "aws-twin: a thing attached to the device certificate (repeatable; default "
+                              "hil-device)");
+    broker_up_cmd->footer(
+        "Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 3 the broker could not start "
+        "or died.");
 
     try {
         app.parse(argc, argv);
+        if (!things.empty()) broker_up.things = things;
         run.repeat_given = run_cmd->count("--repeat") > 0;
     } catch (const CLI::ParseError &e) {
         const int code = app.exit(e);
@@ -89,6 +122,7 @@ int main(int argc, char **argv) {
         if (*list_cmd) return list_command(list, list_json);
         if (*selftest_cmd) return selftest_command(selftest);
         if (*pki_cmd) return pki_command(pki);
+        if (*broker_up_cmd) return broker_up_command(broker_up);
     } catch (const hil::ConfigError &e) {
         std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files"
                   << std::endl;

@@ -101,13 +101,20 @@ int exit_code_for(const Tally &t) {
 int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<PlannedExecution> &plan,
                  const RunOptions &options, EventBus &bus, const SignalWatcher &signals,
                  const std::function<void(RunReport &, nlohmann::json &)> &judge) {
-    const BenchConfig bench_config = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
+    BenchConfig bench_config = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
+    if (options.profile) {
+        const auto profile = parse_broker_profile(*options.profile);
+        if (!profile)
+            throw UsageError("unknown broker profile '" + *options.profile +
+                             "' (known: aws-twin, mosquitto)");
+        bench_config.profile = *profile;
+    }
 
     // The run directory and its event log.
     RunReport report;
     report.run_id = make_run_id();
     report.bench = bench_config.name;
-    report.profile = "mosquitto";
+    report.profile = std::string(to_string(bench_config.profile));
     report.misbehaviours = options.misbehaviours;
     report.run_dir = options.out_dir.value_or(std::filesystem::path("hil-runs") / report.run_id);
     if (std::filesystem::exists(report.run_dir) && !std::filesystem::is_empty(report.run_dir)) {
@@ -271,7 +278,7 @@ int list_command(const SelectOptions &options, bool json) {
             std::cout << nlohmann::json{{"id", planned.id},         {"name", sc.name},
                                         {"file", sc.file},          {"tags", sc.tags},
                                         {"requires", sc.requires_}, {"kills", sc.kills},
-                                        {"steps", sc.steps.size()}}
+                                        {"profile", sc.profile},    {"steps", sc.steps.size()}}
                              .dump()
                       << "\n";
             continue;
@@ -281,7 +288,8 @@ int list_command(const SelectOptions &options, bool json) {
         std::string needs;
         for (const auto &r : sc.requires_) needs += (needs.empty() ? "" : ",") + r;
         std::cout << planned.id << "  " << sc.name << "  [tags: " << tags << "]"
-                  << (needs.empty() ? "" : "  [requires: " + needs + "]") << "\n";
+                  << (needs.empty() ? "" : "  [requires: " + needs + "]")
+                  << (sc.profile.empty() ? "" : "  [profile: " + sc.profile + "]") << "\n";
     }
     std::cout << std::flush;
     return kAllPassed;

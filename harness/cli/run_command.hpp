@@ -23,6 +23,7 @@ struct RunOptions {
     std::optional<std::filesystem::path> junit;   ///< extra JUnit XML copy
     std::optional<std::filesystem::path> json;    ///< extra results.json copy
     std::optional<std::filesystem::path> bench;   ///< bench file (default: built-in virtual bench)
+    std::optional<std::string> profile;           ///< broker profile, instead of the bench file's
     std::vector<std::string> misbehaviours;       ///< start virtual devices with these
     double timeout_scale = 1.0;
     int jobs = 1;              ///< scenario executions at once

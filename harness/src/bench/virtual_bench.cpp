@@ -60,10 +60,22 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
                         at(b.second, "persistence: '" + mode + "' (known: every-change, mosquitto-default)");
                     }
                     config.save_on_every_change = mode != "mosquitto-default";
+                } else if (bk == "profile") {
+                    if (const auto profile = parse_broker_profile(b.second.Scalar()))
+                        config.profile = *profile;
+                    else
+                        at(b.second, "profile: '" + b.second.Scalar() + "' (known: aws-twin, mosquitto)");
+                } else if (bk == "device_policy") {
+                    config.device_policy = b.second.Scalar();
+                    if (config.device_policy.empty()) at(b.second, "device_policy: expected a policy name");
+                } else if (bk == "policies") {
+                    // Relative to the bench file, like every path a file names.
+                    config.policies_dir = file.parent_path() / b.second.Scalar();
                 } else {
                     at(b.first,
                        "unknown broker key '" + bk +
-                           "' (known: bind, host_name, tls, require_client_certificate, persistence)");
+                           "' (known: bind, host_name, tls, require_client_certificate, persistence, "
+                           "profile, device_policy, policies)");
                 }
             }
         } else if (key == "device") {
@@ -93,7 +105,8 @@ constexpr auto kSetupTimeout = std::chrono::seconds(10);
 
 /// One execution on the virtual bench. Each device reaches the broker through its own fault
 /// proxy (`link-<handle>`), so link faults hit one device only; the broker is shared by the
-/// executions of the run, so broker faults need the execution to run alone (`exclusive`).
+/// executions of the run (of its profile), so broker faults need the execution to run alone
+/// (`exclusive`).
 class VirtualScenarioBench final : public ScenarioBench, public Faults {
   public:
     VirtualScenarioBench(const BenchConfig &config, EmbeddedBroker &broker, const TestPki &pki, EventBus &bus,
@@ -130,22 +143,32 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
             vars_["device." + handle + ".thing"] = thing;
             vars_["device." + handle + ".client_id"] = client_id;
             client_ids_[handle] = client_id;
+            things_[handle] = thing;
             if (handle == "dut") {
                 vars_["thing"] = thing;
                 vars_["client_id"] = client_id;
             }
-            faults::ProxyOptions link;
-            link.name = "link-" + handle;
-            link.listen_address = config.bind_address;
-            link.upstream_host = config.bind_address;
-            link.upstream_port = main.port;
-            link.context = run_;
-            links_.emplace(handle, std::make_unique<faults::FaultProxy>(link, bus));
-            start_device(handle);
         }
-        // The run's shared connection: connected once, so an execution costs no MQTT connect.
-        cloud_ = std::make_unique<PahoCloudClient>(std::move(cloud_connection), run_);
-        cloud_->connect(Deadline::after(kSetupTimeout));
+        register_things();
+        try {
+            for (const auto &decl : request.devices) {
+                faults::ProxyOptions link;
+                link.name = "link-" + decl.handle;
+                link.listen_address = config.bind_address;
+                link.upstream_host = config.bind_address;
+                link.upstream_port = main.port;
+                link.context = run_;
+                links_.emplace(decl.handle, std::make_unique<faults::FaultProxy>(link, bus));
+                start_device(decl.handle);
+            }
+            // The broker's shared cloud connection: connected once, so an execution costs no
+            // MQTT connect (and no wait on Paho's socket poll).
+            cloud_ = std::make_unique<PahoCloudClient>(std::move(cloud_connection), run_);
+            cloud_->connect(Deadline::after(kSetupTimeout));
+        } catch (...) {
+            unregister_things(); // no destructor runs for a half-built execution
+            throw;
+        }
     }
 
     ~VirtualScenarioBench() override {
@@ -154,6 +177,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
         cloud_.reset();
         devices_.clear();
         links_.clear();
+        unregister_things();
     }
 
     DeviceSession &device(const std::string &handle) override { return device_of(handle).session(); }
@@ -218,6 +242,32 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     }
 
   private:
+    /// aws-twin over TLS: the devices' things exist, attached to the run's device certificate,
+    /// before any device can connect (CONNECT is allowed only as one of its things).
+    void register_things() {
+        if (broker_.profile() != BrokerProfile::aws_twin || !tls_ || things_.empty()) return;
+        broker_.update_registry([&](TwinRegistry &registry) {
+            for (const auto &[handle, thing] : things_) {
+                registry.attach_thing(kDeviceCertificate, thing, {{{"run", run_}, {"handle", handle}}});
+            }
+        });
+        registered_ = true;
+    }
+
+    void unregister_things() noexcept {
+        if (!registered_) return;
+        try {
+            broker_.update_registry([&](TwinRegistry &registry) {
+                for (const auto &[handle, thing] : things_) registry.remove_thing(thing);
+            });
+        } catch (const std::exception &e) {
+            // The things stay registered: harmless for the rest of the run (names are unique).
+            bus_.publish(Source::harness, "bench", "bench.warning",
+                         {{"text", std::string("could not remove the execution's things: ") + e.what()}},
+                         run_);
+        }
+    }
+
     void start_device(const std::string &handle) {
         VirtualDeviceOptions opts;
         opts.name = handle;
@@ -275,63 +325,131 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     std::map<std::string, std::unique_ptr<faults::FaultProxy>> links_;
     std::map<std::string, std::unique_ptr<VirtualDevice>> devices_;
     std::map<std::string, std::string> client_ids_;
+    std::map<std::string, std::string> things_; // handle -> thing name
+    bool registered_ = false;
     std::unique_ptr<PahoCloudClient> cloud_;
 };
 
 } // namespace
 
+std::set<std::string> profile_capabilities(BrokerProfile profile, bool tls) {
+    if (profile == BrokerProfile::mosquitto) return {"qos2"};
+    std::set<std::string> caps = {"aws-rules"};
+    if (tls) caps.insert("policies"); // clients without a certificate are not bound by policies
+    return caps;
+}
+
+EmbeddedBrokerOptions run_broker_options(const BenchConfig &config, BrokerProfile profile, const TestPki &pki,
+                                         const std::filesystem::path &dir, bool test_listeners) {
+    EmbeddedBrokerOptions opts;
+    opts.bind_address = config.bind_address;
+    opts.host_name = config.host_name;
+    opts.dir = dir;
+    opts.save_on_every_change = config.save_on_every_change;
+    opts.twin_plugin = default_twin_plugin_path();
+    opts.profile = profile;
+    opts.tls_listeners = {
+        {"tls", pki.ca().cert, pki.broker().cert, pki.broker().key, config.require_client_certificate}};
+    if (test_listeners) {
+        opts.tls_listeners.push_back({"untrusted", pki.ca().cert, pki.get("broker_untrusted").cert,
+                                      pki.get("broker_untrusted").key, config.require_client_certificate});
+        opts.tls_listeners.push_back({"wronghost", pki.ca().cert, pki.get("broker_wrong_host").cert,
+                                      pki.get("broker_wrong_host").key, config.require_client_certificate});
+    }
+    if (profile == BrokerProfile::aws_twin) {
+        opts.policies_dir = config.policies_dir.empty() ? default_policies_dir() : config.policies_dir;
+        opts.registry.add_certificate(
+            kDeviceCertificate, {pki.device().sha256_fingerprint, "ACTIVE", {config.device_policy}, {}});
+        opts.registry.add_certificate(kCloudCertificate,
+                                      {pki.cloud().sha256_fingerprint, "ACTIVE", {kApplicationPolicy}, {}});
+    }
+    return opts;
+}
+
 VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_dir, EventBus &bus,
                            std::vector<std::string> misbehaviours)
-    : config_(std::move(config)), bus_(bus), misbehaviours_(std::move(misbehaviours)) {
+    : config_(std::move(config)), bus_(bus), run_dir_(run_dir), misbehaviours_(std::move(misbehaviours)) {
     PkiOptions pki_options;
     pki_options.dns_names = {config_.host_name};
     pki_options.ip_addresses = {config_.bind_address};
     pki_ = TestPki::create(run_dir / "pki", pki_options);
     bus_.publish(Source::harness, "pki", "pki.created", {{"dir", pki_->dir().string()}});
-
-    EmbeddedBrokerOptions opts;
-    opts.bind_address = config_.bind_address;
-    opts.host_name = config_.host_name;
-    opts.dir = run_dir / "broker";
-    opts.save_on_every_change = config_.save_on_every_change;
-    opts.twin_plugin = default_twin_plugin_path();
-    opts.tls_listeners = {
-        {"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, config_.require_client_certificate},
-        {"untrusted", pki_->ca().cert, pki_->get("broker_untrusted").cert, pki_->get("broker_untrusted").key,
-         config_.require_client_certificate},
-        {"wronghost", pki_->ca().cert, pki_->get("broker_wrong_host").cert,
-         pki_->get("broker_wrong_host").key, config_.require_client_certificate}};
-    shadow_ = !opts.twin_plugin.empty();
-    broker_ = std::make_unique<EmbeddedBroker>(opts, bus_);
+    shadow_ = !default_twin_plugin_path().empty();
+    for (const auto name : broker_profile_names()) {
+        brokers_.emplace(*parse_broker_profile(name), std::make_unique<BrokerSlot>());
+    }
+    started(config_.profile); // the default profile's broker: a bench that cannot start fails here
 }
 
 VirtualBench::~VirtualBench() = default;
 
+EmbeddedBroker &VirtualBench::started(BrokerProfile profile) {
+    BrokerSlot &slot = *brokers_.at(profile);
+    const std::lock_guard lock(slot.start);
+    if (slot.broker) return *slot.broker;
+    if (!slot.failed.empty()) throw InfraError(slot.failed); // once is enough to find out
+    // The default profile's broker keeps the historical names (`<run>/broker`, origin `mosquitto`).
+    const bool main = profile == config_.profile;
+    const std::string suffix = main ? "" : "-" + std::string(to_string(profile));
+    auto options = run_broker_options(config_, profile, *pki_, run_dir_ / ("broker" + suffix));
+    options.name = "mosquitto" + suffix;
+    try {
+        slot.broker = std::make_unique<EmbeddedBroker>(std::move(options), bus_);
+    } catch (const InfraError &e) {
+        slot.failed = "the " + std::string(to_string(profile)) + " broker did not start: " + e.what() +
+                      (e.log_path().empty() ? "" : " (log: " + e.log_path() + ")");
+        throw;
+    }
+    return *slot.broker;
+}
+
+const EmbeddedBroker &VirtualBench::broker() const {
+    return *brokers_.at(config_.profile)->broker;
+}
+
+std::string VirtualBench::default_profile() const {
+    return std::string(to_string(config_.profile));
+}
+
 std::set<std::string> VirtualBench::capabilities() const {
-    std::set<std::string> caps = {"mqtt",           "qos1",          "qos2", "retained", "persistent-session",
+    return capabilities_for(default_profile()).value_or(std::set<std::string>{});
+}
+
+std::optional<std::set<std::string>> VirtualBench::capabilities_for(const std::string &name) const {
+    const auto profile = name.empty() ? config_.profile : parse_broker_profile(name);
+    if (!profile) return std::nullopt; // aws, external: not a virtual bench's
+    if (*profile == BrokerProfile::aws_twin && !shadow_) return std::nullopt; // needs the plugin
+    std::set<std::string> caps = {"mqtt",           "qos1",          "retained", "persistent-session",
                                   "broker-control", "virtual-device"};
     if (config_.tls) caps.insert("tls");
     if (shadow_) caps.insert("shadow");
+    caps.merge(profile_capabilities(*profile, config_.tls));
     return caps;
 }
 
 std::unique_ptr<ScenarioBench> VirtualBench::open(const ExecutionRequest &request) {
+    const auto profile = request.profile.empty() ? config_.profile : parse_broker_profile(request.profile);
+    if (!profile) throw InfraError("the virtual bench has no broker profile '" + request.profile + "'");
+    EmbeddedBroker &broker = started(*profile);
     std::vector<std::string> all = misbehaviours_;
     all.insert(all.end(), request.misbehaviours.begin(), request.misbehaviours.end());
+    BrokerSlot &slot = *brokers_.at(*profile);
     std::shared_ptr<PahoCloudConnection> connection;
     {
-        std::lock_guard lock(cloud_connection_mutex_);
-        if (!cloud_connection_) {
-            const BrokerEndpoint &main = config_.tls ? broker_->tls("tls") : broker_->plain();
+        std::lock_guard lock(slot.cloud_start);
+        if (!slot.cloud) {
+            const BrokerEndpoint &main = config_.tls ? broker.tls("tls") : broker.plain();
             PahoCloudOptions cloud;
             cloud.server_uri = main.uri();
             cloud.client_id = "hil-" + request.run.substr(0, request.run.find('-')) + "-cloud";
+            // AWS IoT Core closes a QoS 2 SUBSCRIBE: the cloud client asks for what the broker serves.
+            cloud.max_qos = broker.profile() == BrokerProfile::aws_twin ? 1 : 2;
             if (config_.tls) cloud.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key};
-            cloud_connection_ = std::make_shared<PahoCloudConnection>(cloud, bus_);
+            slot.cloud = std::make_shared<PahoCloudConnection>(cloud, bus_);
         }
-        connection = cloud_connection_;
+        connection = slot.cloud;
     }
-    return std::make_unique<VirtualScenarioBench>(config_, *broker_, *pki_, bus_, request, all, broker_use_,
+    return std::make_unique<VirtualScenarioBench>(config_, broker, *pki_, bus_, request, all, slot.use,
                                                   std::move(connection));
 }
 

@@ -4,19 +4,42 @@
 #include "hil/core/files.hpp"
 #include "hil/core/ports.hpp"
 
+#include <openssl/evp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 namespace hil {
 
 namespace {
 constexpr int kPortAttempts = 3;
-constexpr const char *kBrokerOrigin = "mosquitto";
+// What the plugin logs after a SIGHUP (harness/twin/plugin/twin_plugin.cpp, on_reload).
+constexpr std::string_view kReloaded = "hil_aws_twin: registry and policies reloaded";
+constexpr std::string_view kReloadFailed = "hil_aws_twin: reload failed";
+constexpr auto kReloadRetry = std::chrono::milliseconds(250);
+
+std::string sha256_hex(const std::string &bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+        throw InfraError("SHA-256 failed");
+    }
+    std::string hex;
+    char byte[3];
+    for (unsigned int i = 0; i < length; ++i) {
+        std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+        hex += byte;
+    }
+    return hex;
+}
 
 std::filesystem::path find_mosquitto(const std::filesystem::path &configured) {
     if (!configured.empty()) return configured;
@@ -30,6 +53,41 @@ std::string current_user() {
     // read the run directory's 0600 files; run it as whoever runs the harness.
     const passwd *pw = getpwuid(geteuid());
     return pw != nullptr ? pw->pw_name : "root";
+}
+
+/// `relative` under the installation prefix of the running executable (`<prefix>/bin/hil`), else
+/// of `$HIL_VDEV` (how a GoogleTest binary outside the installation names the installed virtual
+/// device); empty if neither has it.
+std::filesystem::path beside_installation(const std::filesystem::path &relative) {
+    std::vector<std::filesystem::path> bins;
+    std::error_code ec;
+    if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec)
+        bins.push_back(self.parent_path());
+    if (const char *vdev = std::getenv("HIL_VDEV"); vdev != nullptr && *vdev != '\0') {
+        bins.push_back(std::filesystem::path(vdev).parent_path());
+    }
+    for (const auto &bin : bins) {
+        auto candidate = bin.parent_path() / relative;
+        if (std::filesystem::exists(candidate)) return candidate;
+    }
+    return {};
+}
+
+std::string twin_config(const EmbeddedBrokerOptions &options) {
+    if (options.twin_plugin.empty()) return "";
+    std::string text = "\n# the AWS IoT twin (harness/twin/README.md), profile " +
+                       std::string(to_string(options.profile)) + "\nplugin " + options.twin_plugin.string() +
+                       "\nplugin_opt_profile " + std::string(to_string(options.profile)) +
+                       "\nplugin_opt_store_dir " + (options.dir / "shadows").string() + "\n";
+    if (options.profile == BrokerProfile::aws_twin) {
+        // Certificate clients are authorized by the registry and the policies. Clients without a
+        // certificate (the plain listener) are unrestricted: AWS has no such clients, and a
+        // plain-listener bench tests MQTT, not policies.
+        text += "plugin_opt_registry " + (options.dir / "registry.json").string() +
+                "\nplugin_opt_policies_dir " + (options.dir / "policies").string() +
+                "\nplugin_opt_anonymous_policies *\n";
+    }
+    return text;
 }
 } // namespace
 
@@ -48,13 +106,11 @@ std::string render_mosquitto_config(const EmbeddedBrokerOptions &options, const 
          << "connection_messages true\n"
          << "log_timestamp true\n"
          << "log_timestamp_format %Y-%m-%dT%H:%M:%S\n"
-         << (options.twin_plugin.empty()
-                 ? ""
-                 : "\n# the AWS IoT twin: device shadow service\nplugin " + options.twin_plugin.string() +
-                       "\nplugin_opt_profile " + options.twin_profile + "\nplugin_opt_store_dir " +
-                       (options.dir / "shadows").string() + "\n")
+         // No Nagle: a PUBACK or a forwarded message leaves at once, not after the peer's
+         // delayed ACK (40 ms per round trip otherwise, which every scenario step would pay).
+         << "set_tcp_nodelay true\n"
          << "max_queued_messages " << options.max_queued_messages << "\n"
-         << "\n# plain\n"
+         << twin_config(options) << "\n# plain\n"
          << "listener " << ports.plain << " " << options.bind_address << "\n";
     for (std::size_t i = 0; i < options.tls_listeners.size(); ++i) {
         const auto &tls = options.tls_listeners[i];
@@ -70,16 +126,19 @@ std::string render_mosquitto_config(const EmbeddedBrokerOptions &options, const 
 
 std::filesystem::path default_twin_plugin_path() {
     if (const char *env = std::getenv("HIL_TWIN_PLUGIN"); env != nullptr && *env != '\0') return env;
-    std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return {};
-    const auto plugin = self.parent_path().parent_path() / "lib" / "hil_aws_twin.so";
-    return std::filesystem::exists(plugin) ? plugin : std::filesystem::path();
+    return beside_installation("lib/hil_aws_twin.so");
+}
+
+std::filesystem::path default_policies_dir() {
+    if (const char *env = std::getenv("HIL_POLICIES_DIR"); env != nullptr && *env != '\0') return env;
+    if (auto installed = beside_installation("share/hil/policies"); !installed.empty()) return installed;
+    return HIL_SOURCE_POLICIES_DIR;
 }
 
 EmbeddedBroker::EmbeddedBroker(EmbeddedBrokerOptions options, EventBus &bus)
     : options_(std::move(options)), bus_(bus) {
     std::filesystem::create_directories(options_.dir / "persistence");
+    if (options_.profile == BrokerProfile::aws_twin) prepare_twin_files();
     for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
         ListenerPorts ports;
         ports.plain = allocate_tcp_port(options_.bind_address);
@@ -100,15 +159,37 @@ const BrokerEndpoint &EmbeddedBroker::tls(const std::string &name) const {
     return it->second;
 }
 
+void EmbeddedBroker::prepare_twin_files() {
+    if (options_.twin_plugin.empty()) {
+        throw InfraError("broker profile aws-twin needs the twin plugin hil_aws_twin.so (build the target "
+                         "hil_aws_twin, or set HIL_TWIN_PLUGIN), or use the profile mosquitto");
+    }
+    // The policies the plugin enforces, copied once: the run directory shows what was in force.
+    const auto policies = options_.dir / "policies";
+    std::filesystem::create_directories(policies);
+    std::size_t copied = 0;
+    std::error_code ec;
+    for (const auto &entry : std::filesystem::directory_iterator(options_.policies_dir, ec)) {
+        if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+        write_file_atomically(policies / entry.path().filename(), read_text_file(entry.path()));
+        ++copied;
+    }
+    if (ec || copied == 0) {
+        throw InfraError("broker profile aws-twin: no policy documents (*.json) in '" +
+                         options_.policies_dir.string() + "'" + (ec ? ": " + ec.message() : ""));
+    }
+    write_file_atomically(registry_path(), options_.registry.to_json().dump(2) + "\n");
+}
+
 bool EmbeddedBroker::try_start(const ListenerPorts &ports) {
     const auto conf_path = options_.dir / "mosquitto.conf";
     write_file_atomically(conf_path, render_mosquitto_config(options_, ports, current_user()));
     ProcessSpec spec;
-    spec.name = kBrokerOrigin;
+    spec.name = options_.name;
     spec.argv = {find_mosquitto(options_.executable).string(), "-c", conf_path.string()};
     spec.log_path = log_path();
     spec.on_line = [this](std::string_view line) {
-        bus_.publish(Source::broker, kBrokerOrigin, "broker.log", {{"text", std::string(line)}});
+        bus_.publish(Source::broker, options_.name, "broker.log", {{"text", std::string(line)}});
     };
     const std::uint64_t from = bus_.next_seq();
     process_ = ManagedProcess::start(std::move(spec), &bus_);
@@ -117,7 +198,7 @@ bool EmbeddedBroker::try_start(const ListenerPorts &ports) {
         from,
         [&](const Event &e) {
             if (e.kind == "process.exited") return e.payload.value("pid", 0) == pid;
-            return e.kind == "broker.log" &&
+            return e.kind == "broker.log" && e.origin == options_.name &&
                    e.payload.value("text", "").find(" running") != std::string::npos;
         },
         Deadline::after(options_.start_timeout));
@@ -128,8 +209,8 @@ bool EmbeddedBroker::try_start(const ListenerPorts &ports) {
     if (seen->kind == "process.exited") {
         const bool busy =
             !bus_.snapshot(from, 0,
-                           [](const Event &e) {
-                               return e.kind == "broker.log" &&
+                           [this](const Event &e) {
+                               return e.kind == "broker.log" && e.origin == options_.name &&
                                       e.payload.value("text", "").find("Address already in use") !=
                                           std::string::npos;
                            })
@@ -146,7 +227,8 @@ bool EmbeddedBroker::try_start(const ListenerPorts &ports) {
     }
     nlohmann::json ready = nlohmann::json::object();
     for (const auto &[name, endpoint] : endpoints_) ready[name] = endpoint.uri();
-    bus_.publish(Source::broker, kBrokerOrigin, "broker.ready", ready);
+    ready["profile"] = to_string(options_.profile);
+    bus_.publish(Source::broker, options_.name, "broker.ready", ready);
     return true;
 }
 
@@ -154,15 +236,82 @@ EmbeddedBroker::~EmbeddedBroker() {
     process_.reset();
 }
 
+TwinRegistry EmbeddedBroker::registry() const {
+    const std::lock_guard lock(mutex_);
+    return options_.registry;
+}
+
+void EmbeddedBroker::update_registry(const std::function<void(TwinRegistry &)> &change) {
+    if (options_.profile != BrokerProfile::aws_twin) return;
+    const std::lock_guard lock(mutex_);
+    TwinRegistry next = options_.registry;
+    change(next);
+    const std::string text = next.to_json().dump(2) + "\n";
+    write_file_atomically(registry_path(), text);
+    if (!process_ || !process_->running()) {
+        options_.registry = std::move(next); // read when it starts again
+        return;
+    }
+    // The plugin names the SHA-256 of the registry bytes it read in its confirmation, so only a
+    // reload of this very file counts (not one still running for an earlier change).
+    const std::string confirmation = std::string(kReloaded) + " (registry sha256 " + sha256_hex(text) + ")";
+    const auto t0 = Clock::now();
+    const auto deadline = Deadline::after(options_.reload_timeout);
+    const std::uint64_t from = bus_.next_seq();
+    const pid_t pid = process_->pid();
+    std::optional<Event> seen;
+    while (!seen) {
+        ::kill(pid, SIGHUP);
+        // Mosquitto blocks signals while it waits in epoll (up to 100 ms per wait) and acts on a
+        // SIGHUP only after that wait; a connection to its plain listener ends the wait at once.
+        touch_tcp_port(options_.bind_address, ports_.plain);
+        // A SIGHUP that arrives while Mosquitto finishes the previous reload is lost (it clears
+        // its flag after the reload): ask again if no confirmation comes soon. Reloads are
+        // idempotent, and a late extra one confirms a digest nobody waits for.
+        const auto retry = Deadline::at(std::min(deadline.when(), Clock::now() + kReloadRetry));
+        seen = bus_.wait_for(
+            from,
+            [&](const Event &e) {
+                if (e.kind == "process.exited") return e.payload.value("pid", 0) == pid;
+                if (e.kind != "broker.log" || e.origin != options_.name) return false;
+                const std::string line = e.payload.value("text", "");
+                return line.find(confirmation) != std::string::npos ||
+                       line.find(kReloadFailed) != std::string::npos;
+            },
+            retry);
+        if (!seen && deadline.expired()) {
+            write_file_atomically(registry_path(), options_.registry.to_json().dump(2) + "\n");
+            throw InfraError("the aws-twin plugin did not confirm the registry reload within the timeout",
+                             log_path().string());
+        }
+    }
+    if (seen->kind == "process.exited") {
+        throw InfraError("mosquitto " + process_->status_text() + " while reloading its registry",
+                         log_path().string());
+    }
+    const std::string line = seen->payload.value("text", "");
+    if (line.find(kReloadFailed) != std::string::npos) {
+        // Only this file can fail: the one before it was confirmed. The plugin keeps that one.
+        write_file_atomically(registry_path(), options_.registry.to_json().dump(2) + "\n");
+        throw InfraError("the aws-twin plugin refused the registry: " + line, log_path().string());
+    }
+    options_.registry = std::move(next);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    bus_.publish(Source::broker, options_.name, "broker.registry",
+                 {{"things", options_.registry.thing_count()}, {"reload_ms", ms}});
+}
+
 void EmbeddedBroker::kill() {
+    const std::lock_guard lock(mutex_);
     if (!process_) return;
     ::kill(process_->pid(), SIGKILL);
     process_->wait_exit(Deadline::after(std::chrono::seconds(5)));
-    bus_.publish(Source::broker, kBrokerOrigin, "broker.killed", nlohmann::json::object());
+    bus_.publish(Source::broker, options_.name, "broker.killed", nlohmann::json::object());
 }
 
 void EmbeddedBroker::restart() {
     kill();
+    const std::lock_guard lock(mutex_);
     process_.reset();
     if (!try_start(ports_)) {
         throw InfraError("mosquitto could not take its ports back after a restart", log_path().string());
@@ -170,13 +319,15 @@ void EmbeddedBroker::restart() {
 }
 
 void EmbeddedBroker::pause() {
+    const std::lock_guard lock(mutex_);
     if (process_) ::kill(process_->pid(), SIGSTOP);
-    bus_.publish(Source::broker, kBrokerOrigin, "broker.paused", nlohmann::json::object());
+    bus_.publish(Source::broker, options_.name, "broker.paused", nlohmann::json::object());
 }
 
 void EmbeddedBroker::resume() {
+    const std::lock_guard lock(mutex_);
     if (process_) ::kill(process_->pid(), SIGCONT);
-    bus_.publish(Source::broker, kBrokerOrigin, "broker.resumed", nlohmann::json::object());
+    bus_.publish(Source::broker, options_.name, "broker.resumed", nlohmann::json::object());
 }
 
 } // namespace hil

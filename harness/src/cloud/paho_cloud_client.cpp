@@ -171,7 +171,10 @@ void PahoCloudClient::connect(Deadline deadline) {
                               {{"server", connection_->options_.server_uri}}, context_);
 }
 
-void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline deadline) {
+void PahoCloudClient::subscribe(const std::string &filter, int requested_qos, Deadline deadline) {
+    // A subscription's QoS is a maximum: asking the broker for no more than it serves changes
+    // nothing about what arrives, where asking for more would get the client disconnected.
+    const int qos = std::min(requested_qos, connection_->options_.max_qos);
     // Routed before the SUBSCRIBE: retained messages may follow the SUBACK at once.
     connection_->add_route(filter, context_);
     const auto token = await([&] { return connection_->client_->subscribe(filter, qos); }, deadline,
@@ -180,12 +183,18 @@ void PahoCloudClient::subscribe(const std::string &filter, int qos, Deadline dea
     if (!granted.empty() && granted.front() >= 0x80) {
         throw InfraError("cloud client: the broker refused the subscription to '" + filter + "'");
     }
-    connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.subscribed",
-                              {{"topic", filter}, {"qos", qos}}, context_);
+    nlohmann::json event = {{"topic", filter}, {"qos", qos}};
+    if (qos != requested_qos) event["requested_qos"] = requested_qos;
+    connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.subscribed", event, context_);
 }
 
 void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos, bool retain,
                               Deadline deadline) {
+    if (qos > connection_->options_.max_qos) {
+        throw InfraError("cloud client: QoS " + std::to_string(qos) + " publish to '" + topic +
+                         "', but this broker serves QoS " + std::to_string(connection_->options_.max_qos) +
+                         " at most (pin the scenario to `profile: mosquitto`)");
+    }
     auto msg = mqtt::make_message(topic, payload, qos, retain);
     await([&] { return connection_->client_->publish(msg); }, deadline, "publish to '" + topic + "'");
     connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.published",

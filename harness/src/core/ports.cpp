@@ -31,4 +31,19 @@ std::uint16_t allocate_tcp_port(const std::string &bind_address) {
     return ntohs(addr.sin_port);
 }
 
+bool touch_tcp_port(const std::string &address, std::uint16_t port) noexcept {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) return false;
+    // Non-blocking, so it never waits (a stopped server with a full backlog would stall a
+    // blocking connect for minutes); on loopback the kernel completes the handshake inside
+    // connect() from the listen backlog, so it returns 0 when the server can be woken.
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return false;
+    const bool connected = connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
+    close(fd);
+    return connected;
+}
+
 } // namespace hil

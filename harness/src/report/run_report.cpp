@@ -37,6 +37,7 @@ nlohmann::json scenario_json(const ScenarioResult &r) {
                         {"file", r.file},
                         {"run", r.run},
                         {"misbehaviours", r.misbehaviours},
+                        {"profile", r.profile},
                         {"tags", r.tags},
                         {"verdict", to_string(r.verdict)},
                         {"reason", r.reason},

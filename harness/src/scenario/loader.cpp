@@ -133,10 +133,13 @@ const std::vector<std::string_view> &step_keywords() {
     return list;
 }
 
-const std::vector<std::string_view> kTopKeys = {"matrix", "name",  "description", "tags",    "requires",
-                                                "kills",  "steps", "setup",       "include", "devices"};
+const std::vector<std::string_view> kTopKeys = {"matrix",   "name",    "description", "tags",
+                                                "requires", "kills",   "profile",     "steps",
+                                                "setup",    "include", "devices"};
 // Part of schema v0 (scenarios/README.md) but not executed by this engine yet.
-const std::vector<std::string_view> kReservedTopKeys = {"xfail", "profile", "timeout"};
+const std::vector<std::string_view> kReservedTopKeys = {"xfail", "timeout"};
+// The broker profiles of schema v0; which ones a bench can give is the bench's business (SKIP).
+const std::vector<std::string_view> kProfiles = {"aws-twin", "mosquitto", "aws", "external"};
 /// Files with this suffix hold shared `setup:` blocks for `include:`; discovery skips them.
 constexpr std::string_view kIncludeSuffix = ".inc.yaml";
 constexpr int kMaxIncludeDepth = 8;
@@ -903,6 +906,14 @@ Scenario parse_root(Validator &v, const YAML::Node &root, const std::string &fil
         } else if (key == "kills") {
             sc.kills = v.string_list(value, "kills");
             check_names(v, value, sc.kills, names::misbehaviours(), "misbehaviour");
+        } else if (key == "profile") {
+            sc.profile = v.string(value, "profile");
+            if (value.IsScalar() && !names::contains(kProfiles, sc.profile)) {
+                const auto near = names::nearest(kProfiles, sc.profile);
+                v.issue(value, "profile: unknown broker profile '" + sc.profile + "'" +
+                                   (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)") +
+                                   "; known: aws-twin, mosquitto, aws, external");
+            }
         } else if (key == "steps") {
             parse_steps(v, value, "steps", sc.steps);
         }

@@ -664,18 +664,27 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
     result.tags = scenario.tags;
     const auto t0 = Clock::now();
 
-    const auto caps = bench_.capabilities();
+    // The broker profile: the one the scenario pins, else the bench's; capabilities are its.
+    result.profile = scenario.profile.empty() ? bench_.default_profile() : scenario.profile;
+    const auto caps = bench_.capabilities_for(result.profile);
+    if (!caps) {
+        result.verdict = Verdict::skip;
+        result.reason = "the bench cannot give it the broker profile '" + result.profile + "' it pins";
+        return result;
+    }
     for (const auto &need : scenario.requires_) {
-        if (caps.count(need) == 0) {
+        if (caps->count(need) == 0) {
             result.verdict = Verdict::skip;
-            result.reason = "the bench lacks capability '" + need + "'";
+            result.reason = "the bench lacks capability '" + need + "'" +
+                            (result.profile.empty() ? "" : " (broker profile " + result.profile + ")");
             return result;
         }
     }
 
     const std::uint64_t start = bus_.next_seq();
     bus_.publish(Source::harness, "runner", "scenario.started",
-                 {{"id", id}, {"name", scenario.name}, {"file", scenario.file}}, run);
+                 {{"id", id}, {"name", scenario.name}, {"file", scenario.file}, {"profile", result.profile}},
+                 run);
     std::unique_ptr<ScenarioBench> bench;
     try {
         ExecutionRequest request;
@@ -685,6 +694,7 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
         request.misbehaviours = misbehaviours;
         request.exclusive = std::any_of(scenario.steps.begin(), scenario.steps.end(),
                                         [](const Step &s) { return is_broker_fault(s.kind); });
+        request.profile = scenario.profile;
         bench = bench_.open(request);
         result.misbehaviours = misbehaviours;
         result.logs = bench->logs();

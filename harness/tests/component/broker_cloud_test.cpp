@@ -12,6 +12,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace hil {
 namespace {
@@ -23,9 +24,11 @@ std::filesystem::path fresh_dir(const std::string &name) {
     return dir;
 }
 
+// Plain Mosquitto (no twin plugin): what these tests are about.
 EmbeddedBrokerOptions options_in(const std::filesystem::path &dir) {
     EmbeddedBrokerOptions o;
     o.dir = dir;
+    o.profile = BrokerProfile::mosquitto;
     return o;
 }
 
@@ -220,6 +223,106 @@ TEST_F(MutualTls, ConfigHasOneListenerPerVariantRequiringCertificates) {
               std::string::npos);
     EXPECT_NE(conf.find("require_certificate true"), std::string::npos);
     EXPECT_NE(conf.find(pki_->get("broker_untrusted").cert.string()), std::string::npos);
+}
+
+// The aws-twin profile: a device certificate connects only as a registered thing, and a thing
+// registered while the broker runs can connect as soon as update_registry() returns.
+class AwsTwinBroker : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        pki_ = std::make_unique<TestPki>(TestPki::create(dir_ / "pki", PkiOptions{}));
+        EmbeddedBrokerOptions o;
+        o.dir = dir_ / "broker";
+        o.twin_plugin = default_twin_plugin_path();
+        ASSERT_FALSE(o.twin_plugin.empty()) << "hil_aws_twin.so is not built beside the tests";
+        o.policies_dir = default_policies_dir();
+        o.tls_listeners = {{"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, true}};
+        o.registry.add_certificate("device", {pki_->device().sha256_fingerprint, "ACTIVE", {"device"}, {}});
+        broker_ = std::make_unique<EmbeddedBroker>(o, bus_);
+    }
+    PahoCloudOptions device_options(const std::string &client_id) const {
+        PahoCloudOptions o{broker_->tls("tls").uri(), client_id, client_id, 30, std::nullopt, ""};
+        o.tls = CloudTls{pki_->ca().cert, pki_->device().cert, pki_->device().key};
+        return o;
+    }
+    EventBus bus_;
+    std::filesystem::path dir_;
+    std::unique_ptr<TestPki> pki_;
+    std::unique_ptr<EmbeddedBroker> broker_;
+};
+
+TEST_F(AwsTwinBroker, AThingRegisteredWhileRunningCanConnectAtOnce) {
+    PahoCloudClient early(device_options("lamp-1"), bus_);
+    EXPECT_THROW(early.connect(Deadline::after(std::chrono::seconds(5))), InfraError); // no such thing yet
+
+    broker_->update_registry([](TwinRegistry &r) { r.attach_thing("device", "lamp-1"); });
+    EXPECT_TRUE(broker_->registry().has_thing("lamp-1"));
+    const auto reloaded = bus_.snapshot(1, 0, [](const Event &e) { return e.kind == "broker.registry"; });
+    ASSERT_EQ(reloaded.size(), 1u);
+    EXPECT_EQ(reloaded[0].payload["things"], 1);
+    PahoCloudClient device(device_options("lamp-1"), bus_);
+    device.connect(Deadline::after(std::chrono::seconds(5)));
+    // Its own shadow is allowed; QoS 2 is not AWS: the client asks for QoS 1 (max_qos).
+    device.subscribe("$aws/things/lamp-1/shadow/#", 1, Deadline::after(std::chrono::seconds(5)));
+
+    PahoCloudClient other(device_options("lamp-2"), bus_); // the same certificate, not its thing
+    EXPECT_THROW(other.connect(Deadline::after(std::chrono::seconds(5))), InfraError);
+    EXPECT_NE(read_text_file(broker_->log_path()).find("refusing connection of 'lamp-2'"), std::string::npos);
+
+    broker_->update_registry([](TwinRegistry &r) { r.remove_thing("lamp-1"); });
+    EXPECT_FALSE(broker_->registry().has_thing("lamp-1"));
+    EXPECT_EQ(read_text_file(broker_->registry_path()).find("lamp-1"), std::string::npos);
+}
+
+TEST_F(AwsTwinBroker, ConcurrentUpdatesAreEachConfirmedWithTheirOwnFile) {
+    // Back-to-back reloads from several threads (as with -j N): each waits for the digest of its
+    // own file, and a SIGHUP lost while Mosquitto finishes the previous reload is sent again.
+    constexpr int kThreads = 4;
+    constexpr int kUpdates = 10;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([this, t] {
+            for (int u = 0; u < kUpdates; ++u) {
+                const std::string thing = "lamp-" + std::to_string(t) + "-" + std::to_string(u);
+                broker_->update_registry([&](TwinRegistry &r) { r.attach_thing("device", thing); });
+            }
+        });
+    }
+    for (auto &thread : threads) thread.join();
+    EXPECT_EQ(broker_->registry().thing_count(), static_cast<std::size_t>(kThreads * kUpdates));
+    const auto confirmed = bus_.snapshot(1, 0, [](const Event &e) { return e.kind == "broker.registry"; });
+    EXPECT_EQ(confirmed.size(), static_cast<std::size_t>(kThreads * kUpdates));
+    PahoCloudClient last(device_options("lamp-3-9"), bus_);
+    last.connect(Deadline::after(std::chrono::seconds(5)));
+}
+
+TEST_F(AwsTwinBroker, ARegistryThePluginRefusesIsAnInfraErrorAndTheOldOneStays) {
+    broker_->update_registry([](TwinRegistry &r) { r.attach_thing("device", "lamp-1"); });
+    // A policy name that does not exist in the policies directory: the plugin keeps the old files.
+    EXPECT_THROW(broker_->update_registry([&](TwinRegistry &r) {
+        r.add_certificate("device", {pki_->device().sha256_fingerprint, "ACTIVE", {"no-such-policy"}, {}});
+    }),
+                 InfraError);
+    EXPECT_EQ(broker_->registry().certificates().at("device").policies, std::vector<std::string>{"device"});
+    PahoCloudClient device(device_options("lamp-1"), bus_);
+    device.connect(Deadline::after(std::chrono::seconds(5)));
+}
+
+TEST_F(AwsTwinBroker, TheCloudClientSubscribesAtMostAtItsMaxQos) {
+    broker_->update_registry([](TwinRegistry &r) { r.attach_thing("device", "lamp-1"); });
+    auto options = device_options("lamp-1");
+    options.max_qos = 1;
+    PahoCloudClient device(options, bus_);
+    device.connect(Deadline::after(std::chrono::seconds(5)));
+    device.subscribe("hil/x/#", 2, Deadline::after(std::chrono::seconds(5))); // QoS 2 would be closed
+    const auto subscribed = bus_.snapshot(1, 0, [](const Event &e) { return e.kind == "cloud.subscribed"; });
+    ASSERT_EQ(subscribed.size(), 1u);
+    EXPECT_EQ(subscribed[0].payload["qos"], 1);
+    EXPECT_EQ(subscribed[0].payload["requested_qos"], 2);
+    EXPECT_THROW(device.publish("hil/x/y", "z", 2, false, Deadline::after(std::chrono::seconds(2))),
+                 InfraError);
+    device.publish("hil/x/y", "z", 1, false, Deadline::after(std::chrono::seconds(5))); // still connected
 }
 
 } // namespace

@@ -28,6 +28,7 @@ class VirtualDeviceTest : public ::testing::Test {
         dir_ = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
         EmbeddedBrokerOptions o;
         o.dir = dir_ / "broker";
+        o.profile = BrokerProfile::mosquitto; // plain Mosquitto, no twin plugin
         broker_ = std::make_unique<EmbeddedBroker>(o, bus_);
     }
     VirtualDeviceOptions device_options(std::vector<std::string> misbehaviours = {}) {

@@ -134,6 +134,7 @@ nlohmann::json FakeScenarioBench::connect_defaults(const std::string &handle) co
 
 std::unique_ptr<ScenarioBench> FakeBench::open(const ExecutionRequest &request) {
     auto bench = std::make_unique<FakeScenarioBench>(bus_, request.run, request.devices, responder_);
+    opened_profiles.push_back(request.profile);
     if (on_open) on_open(*bench);
     return bench;
 }

@@ -107,11 +107,28 @@ class FakeBench final : public Bench {
     FakeBench(EventBus &bus, Responder responder, std::set<std::string> capabilities = {"mqtt", "qos1"})
         : bus_(bus), responder_(std::move(responder)), capabilities_(std::move(capabilities)) {}
     [[nodiscard]] std::set<std::string> capabilities() const override { return capabilities_; }
+    [[nodiscard]] std::string default_profile() const override { return default_profile_; }
+    [[nodiscard]] std::optional<std::set<std::string>>
+    capabilities_for(const std::string &profile) const override {
+        if (profiles_.empty()) return Bench::capabilities_for(profile);
+        const auto it = profiles_.find(profile.empty() ? default_profile_ : profile);
+        if (it == profiles_.end()) return std::nullopt;
+        return it->second;
+    }
+    /// Gives the bench broker profiles: name -> capabilities, the first argument its default.
+    void set_profiles(std::string default_profile, std::map<std::string, std::set<std::string>> profiles) {
+        default_profile_ = std::move(default_profile);
+        profiles_ = std::move(profiles);
+    }
     std::unique_ptr<ScenarioBench> open(const ExecutionRequest &request) override;
     /// Called with each execution right after it opens (to emit events, deliver messages...).
     std::function<void(FakeScenarioBench &)> on_open;
+    /// The profile each execution asked for, in order.
+    std::vector<std::string> opened_profiles;
 
   private:
+    std::string default_profile_;
+    std::map<std::string, std::set<std::string>> profiles_;
     EventBus &bus_;
     Responder responder_;
     std::set<std::string> capabilities_;

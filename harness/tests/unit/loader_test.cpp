@@ -107,6 +107,18 @@ TEST(Loader, ReservedSchemaKeysAreNamedAsNotYetImplemented) {
     EXPECT_TRUE(has_issue(issues, 2, "not implemented")) << all(issues);
 }
 
+TEST(Loader, ProfilePinsABrokerProfileOfTheSchema) {
+    const auto sc =
+        load_scenario_text("name: m\nprofile: mosquitto\nsteps:\n  - device: sys.info\n", "t.yaml").at(0);
+    EXPECT_EQ(sc.profile, "mosquitto");
+    EXPECT_EQ(load_scenario_text("name: m\nsteps:\n  - device: sys.info\n", "t.yaml").at(0).profile, "");
+    const auto issues = issues_of("name: m\nprofile: mosquito\nsteps:\n  - device: sys.info\n");
+    EXPECT_TRUE(has_issue(issues, 2, "unknown broker profile 'mosquito' (did you mean 'mosquitto'?)"))
+        << all(issues);
+    EXPECT_TRUE(has_issue(issues_of("name: m\nprofile: [aws]\nsteps:\n  - device: sys.info\n"), 2,
+                          "profile: expected a string"));
+}
+
 TEST(Loader, DeviceExpectMustBeOkErrOrAClass) {
     const auto issues =
         issues_of("name: e\nsteps:\n  - device: mqtt.connect\n    expect: tls.server_untrustd\n");

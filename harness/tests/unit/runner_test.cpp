@@ -246,6 +246,29 @@ TEST_F(RunnerTest, MissingCapabilitiesSkipWithTheReason) {
     EXPECT_TRUE(rec_.requests.empty());
 }
 
+TEST_F(RunnerTest, APinnedProfileGetsItsOwnCapabilitiesAndIsRecorded) {
+    bench_ = std::make_unique<FakeBench>(bus_, lamp(rec_));
+    bench_->set_profiles("aws-twin",
+                         {{"aws-twin", {"mqtt", "qos1", "policies"}}, {"mosquitto", {"mqtt", "qos2"}}});
+    ScenarioRunner runner(*bench_, bus_);
+    const auto load = [](const std::string &yaml) { return load_scenario_text(yaml, "t.yaml").at(0); };
+    const auto r =
+        runner.run(load("name: p\nrequires: [qos2]\nprofile: mosquitto\nsteps:\n  - device: echo\n"), "p",
+                   "r1", "/tmp/hil-runner-test");
+    EXPECT_EQ(r.verdict, Verdict::pass) << r.reason;
+    EXPECT_EQ(r.profile, "mosquitto");
+    const auto skipped = runner.run(load("name: u\nrequires: [qos2]\nsteps:\n  - device: echo\n"), "u", "r2",
+                                    "/tmp/hil-runner-test");
+    EXPECT_EQ(skipped.verdict, Verdict::skip);
+    EXPECT_EQ(skipped.reason, "the bench lacks capability 'qos2' (broker profile aws-twin)");
+    EXPECT_EQ(skipped.profile, "aws-twin");
+    const auto cannot = runner.run(load("name: a\nprofile: aws\nsteps:\n  - device: echo\n"), "a", "r3",
+                                   "/tmp/hil-runner-test");
+    EXPECT_EQ(cannot.verdict, Verdict::skip);
+    EXPECT_EQ(cannot.reason, "the bench cannot give it the broker profile 'aws' it pins");
+    EXPECT_EQ(bench_->opened_profiles, std::vector<std::string>{"mosquitto"}); // skips open nothing
+}
+
 TEST_F(RunnerTest, AnUnreadableAnswerIsAnErrorNotAVerdict) {
     // A malformed answer never arrives as an answer: the step sees no answer and fails; a device
     // handle the bench lacks is an infrastructure ERROR.

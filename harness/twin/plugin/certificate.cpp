@@ -71,6 +71,21 @@ std::string certificate_file_fingerprint(const std::filesystem::path &pem) {
     return certificate_fingerprint(certificate.get());
 }
 
+std::string sha256_hex(std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 failed");
+    }
+    std::string hex;
+    char byte[3];
+    for (unsigned int i = 0; i < length; ++i) {
+        std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+        hex += byte;
+    }
+    return hex;
+}
+
 std::map<std::string, std::string> certificate_policy_values(X509 *certificate) {
     std::map<std::string, std::string> out;
     add_name(out, "iot:Certificate.Subject.", X509_get_subject_name(certificate));

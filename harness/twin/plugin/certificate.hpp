@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace hil::twin {
 
@@ -16,6 +17,9 @@ namespace hil::twin {
 
 /// Fingerprint of the first certificate of a PEM file. Throws std::runtime_error.
 [[nodiscard]] std::string certificate_file_fingerprint(const std::filesystem::path &pem);
+
+/// Lowercase hex SHA-256 of `bytes` (the registry file, so a reload can say which one it read).
+[[nodiscard]] std::string sha256_hex(std::string_view bytes);
 
 /// iot:Certificate.Subject.<Field>, iot:Certificate.Issuer.<Field> (CommonName, Organization,
 /// OrganizationalUnit, Country, State, ...) and iot:Certificate.SerialNumber.

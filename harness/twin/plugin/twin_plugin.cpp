@@ -9,6 +9,9 @@
 #include <mosquitto.h>
 #include <mosquitto_plugin.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace hil::twin {
 
 namespace {
@@ -36,21 +39,36 @@ std::string username_for(const std::string &fingerprint) {
 
 TwinPlugin::TwinPlugin(PluginOptions options)
     : options_(std::move(options)), store_(open_store(options_)), shadows_(*store_, options_.shadow_limits),
-      authorizer_(load_authorizer()) {
+      authorizer_(load_authorizer(registry_digest_)) {
     log(MOSQ_LOG_NOTICE,
         "profile " + std::string(to_string(options_.profile)) + ", shadows " +
             (options_.store_dir.empty() ? "in memory" : "in " + options_.store_dir.string()) +
             (authorizer_ ? ", registry " + options_.registry.string() : ", no registry"));
 }
 
-std::unique_ptr<Authorizer> TwinPlugin::load_authorizer() const {
+std::unique_ptr<Authorizer> TwinPlugin::load_authorizer(std::string &registry_digest) const {
     if (options_.profile != Profile::aws_twin) return nullptr;
     if (options_.registry.empty() && !options_.authorization.anonymous_policies) return nullptr;
     Registry registry;
-    if (!options_.registry.empty())
-        registry = Registry::load(options_.registry, certificate_file_fingerprint);
-    return std::make_unique<Authorizer>(std::move(registry), load_policy_directory(options_.policies_dir),
-                                        options_.authorization);
+    std::string digest;
+    if (!options_.registry.empty()) {
+        // One read: the digest is of exactly the bytes parsed, even if the file is replaced meanwhile.
+        std::ifstream in(options_.registry, std::ios::binary);
+        if (!in) throw RegistryError("cannot read registry file " + options_.registry.string());
+        std::ostringstream text;
+        text << in.rdbuf();
+        try {
+            registry =
+                Registry::parse(text.str(), options_.registry.parent_path(), certificate_file_fingerprint);
+        } catch (const RegistryError &e) {
+            throw RegistryError(options_.registry.string() + ": " + e.what());
+        }
+        digest = sha256_hex(text.str());
+    }
+    auto authorizer = std::make_unique<Authorizer>(
+        std::move(registry), load_policy_directory(options_.policies_dir), options_.authorization);
+    registry_digest = std::move(digest);
+    return authorizer;
 }
 
 const ClientIdentity &TwinPlugin::identity_of(const mosquitto *client) {
@@ -249,13 +267,16 @@ int TwinPlugin::on_disconnect(mosquitto_evt_disconnect &event) {
 
 int TwinPlugin::on_reload(mosquitto_evt_reload & /*event*/) {
     try {
-        authorizer_ = load_authorizer();
+        std::string digest;
+        authorizer_ = load_authorizer(digest);
+        registry_digest_ = std::move(digest);
     } catch (const std::exception &e) {
         log(MOSQ_LOG_ERR,
             std::string("reload failed, keeping the previous registry and policies: ") + e.what());
         return MOSQ_ERR_SUCCESS;
     }
-    log(MOSQ_LOG_NOTICE, "registry and policies reloaded");
+    log(MOSQ_LOG_NOTICE, "registry and policies reloaded" +
+                             (registry_digest_.empty() ? "" : " (registry sha256 " + registry_digest_ + ")"));
     if (!authorizer_) return MOSQ_ERR_SUCCESS;
     std::vector<std::pair<const mosquitto *, std::string>> revoked;
     for (const auto &[client, connection] : live_) {

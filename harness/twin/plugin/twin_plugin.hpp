@@ -11,8 +11,9 @@
 //                        READ: iot:Receive -> silent drop
 //   MOSQ_EVT_MESSAGE     shadow requests -> ShadowService -> mosquitto_broker_publish
 //   MOSQ_EVT_DISCONNECT  forget the connection (later checks of it are its will)
-//   MOSQ_EVT_RELOAD      re-read registry and policies; close connections whose certificate
-//                        is no longer ACTIVE
+//   MOSQ_EVT_RELOAD      re-read registry and policies (the log line names the SHA-256 of the
+//                        registry read, so whoever rewrote it knows the reload saw its file);
+//                        close connections whose certificate is no longer ACTIVE
 //
 // Mosquitto calls plugins on its single main thread, so there is no locking.
 
@@ -54,7 +55,8 @@ class TwinPlugin {
         unsigned rate_count = 0;
     };
 
-    [[nodiscard]] std::unique_ptr<Authorizer> load_authorizer() const;
+    /// Loads registry and policies; `registry_digest` gets the SHA-256 of the registry bytes read.
+    [[nodiscard]] std::unique_ptr<Authorizer> load_authorizer(std::string &registry_digest) const;
     /// Records an accepted connection (and retires one it takes over).
     void admit(const mosquitto *client, Connection connection);
     /// The identity recorded at CONNECT; for a client the plugin has not seen connect (a
@@ -71,6 +73,7 @@ class TwinPlugin {
     PluginOptions options_;
     std::unique_ptr<ShadowStore> store_;
     ShadowService shadows_;
+    std::string registry_digest_;            ///< of the registry file in force ("" without one)
     std::unique_ptr<Authorizer> authorizer_; ///< null: no registry, nothing to authorize
     std::unordered_map<const mosquitto *, Connection> live_;
     std::unordered_set<const mosquitto *> gone_;

@@ -1,8 +1,15 @@
 #pragma once
-// The virtual bench: the run's test PKI, the embedded broker (one per run: a plain listener and
-// mutual-TLS listeners), and per scenario execution one virtual device per handle — credentials
-// uploaded into its RAM slots — plus a Paho cloud client with its own identity. Everything runs
-// on this machine, so every pull request can run the whole suite.
+// The virtual bench: the run's test PKI, the embedded broker (a plain listener and mutual-TLS
+// listeners), and per scenario execution one virtual device per handle — credentials uploaded
+// into its RAM slots — plus a Paho cloud client with its own identity. Everything runs on this
+// machine, so every pull request can run the whole suite.
+//
+// Brokers: one per broker profile the run uses. The bench file's (or `--profile`'s) profile
+// starts with the bench; a scenario pinning another one (`profile: mosquitto`) gets a second
+// broker, started when the first such execution opens and shared by all of them
+// (docs/decisions/0009-broker-profiles.md). In aws-twin every execution registers the things of
+// its devices (attached to the run's device certificate) before they connect, and removes them
+// when it ends.
 
 #include "hil/broker/embedded_broker.hpp"
 #include "hil/cloud/paho_cloud_client.hpp"
@@ -10,11 +17,11 @@
 #include "hil/scenario/scenario_bench.hpp"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
-
 #include <string>
 #include <vector>
 
@@ -28,37 +35,74 @@ struct BenchConfig {
     bool tls = true;                        ///< devices and the cloud connect over mutual TLS
     bool require_client_certificate = true; ///< false only to prove a scenario catches a lax broker
     bool save_on_every_change = true;       ///< false: Mosquitto's default persistence (loses on kill -9)
-    std::filesystem::path vdev;             ///< empty: default_vdev_path()
+    BrokerProfile profile = BrokerProfile::aws_twin; ///< the run's default broker profile
+    /// aws-twin: the policy of the device certificate (`application` allows everything: only to
+    /// prove a policy scenario catches a permissive broker).
+    std::string device_policy = "device";
+    std::filesystem::path policies_dir; ///< aws-twin: the policy documents; empty: default_policies_dir()
+    std::filesystem::path vdev;         ///< empty: default_vdev_path()
 };
 
 /// Reads a bench file. Throws ConfigError (file:line) for unknown keys or bad values.
 [[nodiscard]] BenchConfig load_bench_file(const std::filesystem::path &file);
 
+/// The registry labels of the run's certificates in an aws-twin broker.
+inline constexpr const char *kDeviceCertificate = "device";
+inline constexpr const char *kCloudCertificate = "cloud";
+/// The policy of the cloud client's certificate (fixtures/policies/application.json).
+inline constexpr const char *kApplicationPolicy = "application";
+
+/// The capabilities the embedded broker adds in `profile`: `qos2` in mosquitto; `aws-rules`,
+/// and `policies` when clients have certificates (`tls`), in aws-twin.
+[[nodiscard]] std::set<std::string> profile_capabilities(BrokerProfile profile, bool tls);
+
+/// Options of an embedded broker for the run's PKI: the plain listener, the mutual-TLS listeners
+/// `tls` (and, with `test_listeners`, `untrusted` and `wronghost`), and in aws-twin the registry
+/// with the device certificate (policy `device_policy`, no things yet) and the cloud certificate
+/// (`application`). Shared by the virtual bench and `hil broker up`.
+[[nodiscard]] EmbeddedBrokerOptions run_broker_options(const BenchConfig &config, BrokerProfile profile,
+                                                       const TestPki &pki, const std::filesystem::path &dir,
+                                                       bool test_listeners = true);
+
 class VirtualBench final : public Bench {
   public:
-    /// Creates the PKI under `run_dir/pki` and starts the embedded broker under
-    /// `run_dir/broker`. Throws InfraError.
+    /// Creates the PKI under `run_dir/pki` and starts the embedded broker of the default profile
+    /// under `run_dir/broker`. Throws InfraError.
     VirtualBench(BenchConfig config, const std::filesystem::path &run_dir, EventBus &bus,
                  std::vector<std::string> misbehaviours = {});
     ~VirtualBench() override;
 
     [[nodiscard]] std::set<std::string> capabilities() const override;
+    [[nodiscard]] std::string default_profile() const override;
+    [[nodiscard]] std::optional<std::set<std::string>>
+    capabilities_for(const std::string &profile) const override;
+    /// Throws InfraError (also when the broker of a pinned profile cannot start).
     std::unique_ptr<ScenarioBench> open(const ExecutionRequest &request) override;
 
-    [[nodiscard]] const EmbeddedBroker &broker() const { return *broker_; }
+    /// The broker of the default profile.
+    [[nodiscard]] const EmbeddedBroker &broker() const;
     [[nodiscard]] const TestPki &pki() const { return *pki_; }
 
   private:
+    /// One broker of the run: started once, shared by the executions on its profile.
+    struct BrokerSlot {
+        std::mutex start; // the first execution starts it, the others wait
+        std::unique_ptr<EmbeddedBroker> broker;
+        std::string failed;    // why it could not start ("" if it did, or not tried)
+        std::shared_mutex use; // shared by executions; exclusive for broker faults
+        /// The cloud connection of the executions on this broker, made at the first of them.
+        std::shared_ptr<PahoCloudConnection> cloud;
+        std::mutex cloud_start;
+    };
+    EmbeddedBroker &started(BrokerProfile profile);
+
     BenchConfig config_;
     EventBus &bus_;
+    std::filesystem::path run_dir_;
     std::vector<std::string> misbehaviours_;
     std::optional<TestPki> pki_;
-    std::unique_ptr<EmbeddedBroker> broker_;
-    std::shared_mutex broker_use_; // shared by executions; exclusive for broker faults
-    bool shadow_ = false;          // the twin plugin (device shadow service) is loaded
-    /// The run's one cloud connection, made at the first execution (its id names the run).
-    std::shared_ptr<PahoCloudConnection> cloud_connection_;
-    std::mutex cloud_connection_mutex_;
+    std::map<BrokerProfile, std::unique_ptr<BrokerSlot>> brokers_; // every profile; started lazily
+    bool shadow_ = false;                                          // the twin plugin is there
 };
 
 } // namespace hil

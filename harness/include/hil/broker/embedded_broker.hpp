@@ -3,14 +3,23 @@
 // generated configuration on ephemeral ports (one plain listener, and one mutual-TLS listener per
 // server-certificate variant), awaited until it says it is running, its log captured into the
 // run directory (and onto the EventBus as `broker.log`), stopped on every exit.
+//
+// With the aws-twin plugin it has a profile (broker_profile.hpp). In `aws-twin` the broker
+// authorizes every certificate client through a registry (`<dir>/registry.json`, owned here) and
+// the policy documents (copied into `<dir>/policies`); update_registry() changes the registry
+// while the broker runs: rewrite, SIGHUP, and wait until the plugin says it re-read it.
 
+#include "hil/broker/broker_profile.hpp"
+#include "hil/broker/twin_registry.hpp"
 #include "hil/core/event_bus.hpp"
 #include "hil/core/process.hpp"
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -46,18 +55,33 @@ struct EmbeddedBrokerOptions {
     /// messages survive `kill -9`; false keeps Mosquitto's default (save every 30 min), under
     /// which a kill loses them — the variant that proves the ledger sees the loss.
     bool save_on_every_change = true;
-    /// The AWS IoT twin plugin (device shadow service) loaded into Mosquitto; empty: none.
+    /// The AWS IoT twin plugin loaded into Mosquitto; empty: none (plain Mosquitto, which only
+    /// the `mosquitto` profile allows).
     std::filesystem::path twin_plugin;
-    /// Twin profile: `mosquitto` (plain MQTT semantics, QoS 2 allowed, shadows on). The
-    /// `aws-twin` profile (policies, registry, AWS broker rules) is not wired in yet.
-    std::string twin_profile = "mosquitto";
+    /// The plugin's profile. `aws-twin` needs `twin_plugin` and `policies_dir` (else InfraError).
+    BrokerProfile profile = BrokerProfile::aws_twin;
+    /// aws-twin: the policy documents (`<name>.json`). Copied into `<dir>/policies` at start, so
+    /// the run directory records what was enforced and edits to the source do not leak in.
+    std::filesystem::path policies_dir;
+    /// aws-twin: the registry the broker starts with (written to `<dir>/registry.json`).
+    TwinRegistry registry;
+    /// Bound on one registry reload (SIGHUP until the plugin confirms it).
+    Clock::duration reload_timeout = std::chrono::seconds(5);
+    /// The process name and the `origin` of the broker's events (one per broker of a run).
+    std::string name = "mosquitto";
     /// Messages Mosquitto queues per client beyond its in-flight window before it drops QoS 1/2
     /// ones (Mosquitto's default 1000); 0: no limit (benchmarks whose reference reads slowly).
     std::size_t max_queued_messages = 1000;
 };
 
-/// `$HIL_TWIN_PLUGIN`, else `../lib/hil_aws_twin.so` beside the running executable, if it exists.
+/// `$HIL_TWIN_PLUGIN`, else `../lib/hil_aws_twin.so` beside the running executable or beside
+/// `$HIL_VDEV` (an installed package), if it exists; else empty.
 [[nodiscard]] std::filesystem::path default_twin_plugin_path();
+
+/// Where the policy documents the aws-twin profile uses come from: `$HIL_POLICIES_DIR`, else
+/// `../share/hil/policies` beside the running executable or `$HIL_VDEV` (an installed package),
+/// else the source tree's `fixtures/policies`.
+[[nodiscard]] std::filesystem::path default_policies_dir();
 
 /// Ports chosen for one start attempt: the plain listener and each TLS listener, in order.
 struct ListenerPorts {
@@ -78,6 +102,21 @@ class EmbeddedBroker {
     [[nodiscard]] const std::map<std::string, BrokerEndpoint> &endpoints() const { return endpoints_; }
     [[nodiscard]] ManagedProcess &process() { return *process_; }
     [[nodiscard]] std::filesystem::path log_path() const { return options_.dir / "mosquitto.log"; }
+    [[nodiscard]] BrokerProfile profile() const { return options_.profile; }
+    [[nodiscard]] const std::string &name() const { return options_.name; }
+    /// aws-twin: the registry file the plugin reads.
+    [[nodiscard]] std::filesystem::path registry_path() const { return options_.dir / "registry.json"; }
+
+    /// aws-twin: applies `change` to the registry, rewrites the file and has the running broker
+    /// re-read it (SIGHUP), returning once the plugin has logged the reload — new things can
+    /// connect from then on. Serialised (executions of a run share the broker). A broker that is
+    /// not running (killed by a fault) reads the file when it starts again. Publishes
+    /// `broker.registry` {things, reload_ms}. Throws InfraError if the plugin refuses the file
+    /// (the broker keeps the previous registry, so does this object) or does not confirm within
+    /// `reload_timeout`. Without the aws-twin profile there is no registry: it does nothing.
+    void update_registry(const std::function<void(TwinRegistry &)> &change);
+    /// A copy of the current registry.
+    [[nodiscard]] TwinRegistry registry() const;
 
     /// `kill -9` (no chance to save). The endpoints stay reserved for restart().
     void kill();
@@ -90,15 +129,18 @@ class EmbeddedBroker {
 
   private:
     bool try_start(const ListenerPorts &ports);
+    void prepare_twin_files();
 
     EmbeddedBrokerOptions options_;
     EventBus &bus_;
     std::map<std::string, BrokerEndpoint> endpoints_;
     ListenerPorts ports_;
+    /// Guards the registry and process_ against concurrent reloads, kills and restarts.
+    mutable std::mutex mutex_;
     std::unique_ptr<ManagedProcess> process_;
 };
 
-/// The configuration text (exposed for tests and `hil broker` later).
+/// The configuration text (exposed for tests).
 [[nodiscard]] std::string render_mosquitto_config(const EmbeddedBrokerOptions &options,
                                                   const ListenerPorts &ports, const std::string &user);
 

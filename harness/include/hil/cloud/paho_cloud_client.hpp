@@ -40,6 +40,10 @@ struct PahoCloudOptions {
     int keepalive_s = 30;
     std::optional<CloudTls> tls; ///< required for an ssl:// server_uri
     std::string context;         ///< the scenario execution it belongs to (PahoCloudClient's own)
+    /// The highest QoS the broker serves (MQTT 5's Maximum QoS; 1 for AWS IoT Core, which closes
+    /// the connection on a QoS 2 SUBSCRIBE). A subscription asking for more is made at this QoS
+    /// (its `cloud.subscribed` event says so); a publish above it throws InfraError.
+    int max_qos = 2;
 };
 
 /// One Paho client with a persistent session and automatic reconnect, shared by the

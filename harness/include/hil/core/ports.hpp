@@ -11,4 +11,9 @@ namespace hil {
 /// at startup and retry with a new one. Throws InfraError if no port can be had.
 [[nodiscard]] std::uint16_t allocate_tcp_port(const std::string &bind_address);
 
+/// Opens a TCP connection to `address:port` and closes it at once, sending nothing: wakes a
+/// server waiting in poll/epoll. Never blocks. Returns false if the connection was not made at
+/// once (refused, or still in progress: then it is abandoned).
+bool touch_tcp_port(const std::string &address, std::uint16_t port) noexcept;
+
 } // namespace hil

@@ -116,6 +116,7 @@ struct Scenario {
     std::vector<std::string> tags;
     std::vector<std::string> requires_; ///< capability names (registry)
     std::vector<std::string> kills;     ///< misbehaviour names (registry)
+    std::string profile;                ///< the broker profile it pins ("" = the run's)
     std::vector<DeviceDecl> devices;    ///< declared handles ("" = only the implicit `dut`)
     std::vector<Step> steps;            ///< setup steps (included first), then `steps`
     std::size_t setup_steps = 0;        ///< how many of `steps` came from setup/include

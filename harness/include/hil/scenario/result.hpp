@@ -47,6 +47,7 @@ struct ScenarioResult {
     std::string run; ///< the execution's run-derived name (topics, client ids)
     std::vector<std::string> tags;
     std::vector<std::string> misbehaviours; ///< the device ran with these (negative control)
+    std::string profile; ///< the broker profile it ran on (or would have: SKIP); "" if the bench has none
     Verdict verdict = Verdict::pass;
     std::string reason; ///< SKIP/ERROR/FAIL summary line
     double duration_ms = 0;

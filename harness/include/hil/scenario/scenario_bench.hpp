@@ -12,6 +12,7 @@
 #include <map>
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,14 +47,26 @@ struct ExecutionRequest {
     std::vector<std::string> misbehaviours;
     /// The execution kills or pauses shared parts (the broker): the bench runs it alone.
     bool exclusive = false;
+    /// The broker profile it needs (its scenario's `profile:`); "" = the bench's default.
+    std::string profile;
 };
 
 /// A bench: opens one ScenarioBench per execution and says what it can do.
 class Bench {
   public:
     virtual ~Bench() = default;
-    /// Capability names (registry) this bench offers, for `requires:`.
+    /// Capability names (registry) this bench offers, for `requires:` (in its default profile).
     [[nodiscard]] virtual std::set<std::string> capabilities() const = 0;
+    /// The broker profile executions get unless their scenario pins one; "" for a bench whose
+    /// broker has no profiles.
+    [[nodiscard]] virtual std::string default_profile() const { return ""; }
+    /// What an execution on broker profile `profile` can use, or nullopt if the bench cannot give
+    /// an execution that profile. The default: only its default profile.
+    [[nodiscard]] virtual std::optional<std::set<std::string>>
+    capabilities_for(const std::string &profile) const {
+        if (profile.empty() || profile == default_profile()) return capabilities();
+        return std::nullopt;
+    }
     /// Creates the resources of one execution (devices, cloud client, fault links). Throws
     /// InfraError.
     virtual std::unique_ptr<ScenarioBench> open(const ExecutionRequest &request) = 0;
