@@ -7,7 +7,7 @@
 // messages that match them to that execution's events. Why one connection: Paho C 1.3 (Debian 12)
 // polls its sockets with a 1 s timeout, so a client that connects while another is idle waits up
 // to a second for its CONNACK (eclipse-paho/paho.mqtt.c#1039, fixed upstream after 1.3.13); with
-// one connection per run, executions start without connecting at all (docs/decisions/0010).
+// one connection per run, executions start without connecting at all (docs/decisions/0011).
 
 #include "hil/cloud/cloud_client.hpp"
 #include "hil/core/event_bus.hpp"
