@@ -33,7 +33,9 @@ std::vector<DeviceDecl> device_declarations(const Scenario &scenario) {
         const auto talks_to_device = [](const Step &step) {
             return step.kind == StepKind::device || step.kind == StepKind::expect_device ||
                    step.kind == StepKind::expect_serial ||
-                   (step.kind == StepKind::expect_absent && step.absent_on_device);
+                   (step.kind == StepKind::expect_absent && step.absent_on_device) ||
+                   (is_fault(step.kind) && !is_broker_fault(step.kind)) || // a device's link or process
+                   (step.when && !step.when->cloud);                       // triggered by a device event
         };
         return talks_to_device(s) || std::any_of(s.children.begin(), s.children.end(), talks_to_device);
     });

@@ -8,12 +8,14 @@
 #include "hil/console/console.hpp"
 #include "hil/console/protocol.hpp"
 #include "hil/core/error.hpp"
+#include "hil/faults/faults.hpp"
 #include "hil/scenario/scenario_bench.hpp"
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -77,6 +79,37 @@ class FakeCloud final : public CloudClient {
     std::vector<std::string> published_;
 };
 
+/// Faults that only record what was asked of them ("reset_link dut", "add_toxic dut lag/upstream"),
+/// for the runner's unit tests; like the real bench, removing an unknown toxic throws.
+class RecordingFaults final : public Faults {
+  public:
+    void add_toxic(const std::string &handle, faults::ToxicSpec spec) override {
+        toxics_.insert(handle + " " + spec.name);
+        record("add_toxic " + handle + " " + spec.name);
+    }
+    void remove_toxic(const std::string &handle, const std::string &name) override {
+        if (toxics_.erase(handle + " " + name) == 0) throw InfraError("no toxic '" + name + "'");
+        record("remove_toxic " + handle + " " + name);
+    }
+    void reset_link(const std::string &handle) override { record("reset_link " + handle); }
+    void broker_kill() override { record("broker_kill"); }
+    void broker_restart() override { record("broker_restart"); }
+    void broker_pause() override { record("broker_pause"); }
+    void broker_resume() override { record("broker_resume"); }
+    void device_kill(const std::string &handle) override { record("device_kill " + handle); }
+    void device_restart(const std::string &handle) override { record("device_restart " + handle); }
+    /// Outlives the execution: a test keeps it (from FakeBench::on_open) to look afterwards.
+    std::shared_ptr<std::vector<std::string>> calls = std::make_shared<std::vector<std::string>>();
+
+  private:
+    void record(std::string call) {
+        const std::lock_guard lock(mutex_);
+        calls->push_back(std::move(call));
+    }
+    std::mutex mutex_;
+    std::set<std::string> toxics_;
+};
+
 /// One execution: devices on fake consoles (all with the same responder) and a FakeCloud.
 class FakeScenarioBench final : public ScenarioBench {
   public:
@@ -89,7 +122,8 @@ class FakeScenarioBench final : public ScenarioBench {
         return vars_;
     }
     [[nodiscard]] std::map<std::string, std::string> logs() const override { return {}; }
-    Faults &faults() override { throw InfraError("the fake bench has no fault control"); }
+    Faults &faults() override { return faults_; }
+    RecordingFaults &recorded_faults() { return faults_; }
 
     FakeConsole &console(const std::string &handle) { return *consoles_.at(handle); }
     FakeCloud &fake_cloud() { return cloud_; }
@@ -99,6 +133,7 @@ class FakeScenarioBench final : public ScenarioBench {
     std::map<std::string, FakeConsole *> consoles_;
     std::map<std::string, std::unique_ptr<DeviceSession>> sessions_;
     FakeCloud cloud_;
+    RecordingFaults faults_;
 };
 
 /// A bench whose executions are FakeScenarioBenches; `last()` is the one most recently opened.

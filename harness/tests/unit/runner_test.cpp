@@ -401,3 +401,63 @@ TEST(LoaderGroups, OnlyExpectationsGoInside) {
 
 } // namespace
 } // namespace hil
+
+namespace hil {
+namespace {
+
+class FaultStepTest : public RunnerTest {
+  protected:
+    void SetUp() override {
+        on_open_ = [this](FakeScenarioBench &b) {
+            calls_ = b.recorded_faults().calls;
+            b.console("dut").emit(R"(!mqtt.published {"mid":3,"msg_seq":50})");
+        };
+    }
+    std::shared_ptr<std::vector<std::string>> calls_;
+};
+
+TEST_F(FaultStepTest, EachFaultStepReachesTheBenchWithItsArguments) {
+    const auto r = run(R"(name: f
+steps:
+  - fault.link.add: latency
+    name: lag
+    direction: upstream
+    attributes: {latency: 100}
+  - fault.link.add: blackhole
+    name: partition
+  - fault.link.remove: partition
+  - fault.link.remove: lag
+  - fault.link.reset: {}
+    when: {event: mqtt.published, match: {msg_seq: 50}}
+  - fault.broker.pause: {}
+  - fault.broker.resume: {}
+  - fault.broker.kill: {}
+  - fault.broker.restart: {}
+  - fault.device.kill: {}
+  - fault.device.restart: {}
+)");
+    ASSERT_EQ(r.verdict, Verdict::pass) << r.reason;
+    EXPECT_EQ(*calls_, (std::vector<std::string>{
+                           "add_toxic dut lag", "add_toxic dut partition/upstream",
+                           "add_toxic dut partition/downstream", "remove_toxic dut partition/upstream",
+                           "remove_toxic dut partition/downstream", "remove_toxic dut lag", "reset_link dut",
+                           "broker_pause", "broker_resume", "broker_kill", "broker_restart",
+                           "device_kill dut", "device_restart dut"}));
+}
+
+TEST_F(FaultStepTest, ATriggerThatNeverComesIsAnErrorAndFiresNothing) {
+    const auto r = run(R"(name: t
+steps:
+  - fault.link.reset: {}
+    when: {event: mqtt.published, match: {msg_seq: 51}, within: 200ms}
+)");
+    EXPECT_EQ(r.verdict, Verdict::error);
+    EXPECT_NE(r.reason.find("never happened"), std::string::npos) << r.reason;
+    EXPECT_TRUE(calls_->empty());
+    const auto unknown = run("name: u\nsteps:\n  - fault.link.remove: nothing\n");
+    EXPECT_EQ(unknown.verdict, Verdict::error);
+    EXPECT_NE(unknown.reason.find("no toxic 'nothing'"), std::string::npos) << unknown.reason;
+}
+
+} // namespace
+} // namespace hil
