@@ -97,7 +97,7 @@ int broker_up_command(const BrokerUpOptions &options) {
         pki_options.dns_names = {config.host_name};
         pki_options.ip_addresses = {config.bind_address};
         const TestPki pki = TestPki::create(dir / "pki", pki_options);
-        auto broker_options = run_broker_options(config, config.profile, pki, dir / "broker", false);
+        auto broker_options = run_broker_options(config, config.profile, pki, dir / "broker", true);
         if (config.profile == BrokerProfile::aws_twin) {
             for (const auto &thing : options.things) {
                 broker_options.registry.attach_thing(kDeviceCertificate, thing,
@@ -107,6 +107,9 @@ int broker_up_command(const BrokerUpOptions &options) {
         const std::uint64_t from = bus.next_seq();
         EmbeddedBroker broker(std::move(broker_options), bus);
         const auto description = describe(broker, pki, config, options.things, dir);
+        // For `broker: {attach: DIR}` in a bench file: other runs use this broker, its test
+        // listeners and this PKI.
+        write_file_atomically(dir / "broker.json", description.dump(2) + "\n");
         if (options.json)
             std::cout << description.dump() << std::endl;
         else

@@ -68,6 +68,8 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
                 } else if (bk == "device_policy") {
                     config.device_policy = b.second.Scalar();
                     if (config.device_policy.empty()) at(b.second, "device_policy: expected a policy name");
+                } else if (bk == "attach") {
+                    config.attach = file.parent_path() / b.second.Scalar();
                 } else if (bk == "policies") {
                     // Relative to the bench file, like every path a file names.
                     config.policies_dir = file.parent_path() / b.second.Scalar();
@@ -75,7 +77,7 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
                     at(b.first,
                        "unknown broker key '" + bk +
                            "' (known: bind, host_name, tls, require_client_certificate, persistence, "
-                           "profile, device_policy, policies)");
+                           "profile, device_policy, policies, attach)");
                 }
             }
         } else if (key == "device") {
@@ -369,24 +371,48 @@ EmbeddedBrokerOptions run_broker_options(const BenchConfig &config, BrokerProfil
 VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_dir, EventBus &bus,
                            std::vector<std::string> misbehaviours)
     : config_(std::move(config)), bus_(bus), run_dir_(run_dir), misbehaviours_(std::move(misbehaviours)) {
+    shadow_ = !default_twin_plugin_path().empty();
+    for (const auto name : broker_profile_names()) {
+        brokers_.emplace(*parse_broker_profile(name), std::make_unique<BrokerSlot>());
+    }
+    if (!config_.attach.empty()) {
+        attach_to(config_.attach);
+        return;
+    }
     PkiOptions pki_options;
     pki_options.dns_names = {config_.host_name};
     pki_options.ip_addresses = {config_.bind_address};
     pki_ = TestPki::create(run_dir / "pki", pki_options);
     bus_.publish(Source::harness, "pki", "pki.created", {{"dir", pki_->dir().string()}});
-    shadow_ = !default_twin_plugin_path().empty();
-    for (const auto name : broker_profile_names()) {
-        brokers_.emplace(*parse_broker_profile(name), std::make_unique<BrokerSlot>());
-    }
     started(config_.profile); // the default profile's broker: a bench that cannot start fails here
 }
 
 VirtualBench::~VirtualBench() = default;
 
+void VirtualBench::attach_to(const std::filesystem::path &where) {
+    const auto description = std::filesystem::is_directory(where) ? where / "broker.json" : where;
+    auto broker = EmbeddedBroker::attach(description, bus_);
+    if (broker->profile() == BrokerProfile::aws_twin) {
+        // Its registry of things is the other process's: this run could not add its own.
+        throw InfraError("cannot attach to the aws-twin broker of " + description.string() +
+                         ": its registry belongs to the process running it; start it with `hil broker up "
+                         "--profile mosquitto` to share it between runs");
+    }
+    pki_ = TestPki::load(description.parent_path() / "pki");
+    config_.profile = broker->profile();
+    bus_.publish(Source::harness, "bench", "broker.attached",
+                 {{"description", description.string()}, {"profile", to_string(broker->profile())}});
+    brokers_.at(config_.profile)->broker = std::move(broker);
+}
+
 EmbeddedBroker &VirtualBench::started(BrokerProfile profile) {
     BrokerSlot &slot = *brokers_.at(profile);
     const std::lock_guard lock(slot.start);
     if (slot.broker) return *slot.broker;
+    if (!config_.attach.empty()) {
+        throw InfraError("the bench is attached to a " + std::string(to_string(config_.profile)) +
+                         " broker; it cannot start a " + std::string(to_string(profile)) + " one");
+    }
     if (!slot.failed.empty()) throw InfraError(slot.failed); // once is enough to find out
     // The default profile's broker keeps the historical names (`<run>/broker`, origin `mosquitto`).
     const bool main = profile == config_.profile;
@@ -418,9 +444,10 @@ std::set<std::string> VirtualBench::capabilities() const {
 std::optional<std::set<std::string>> VirtualBench::capabilities_for(const std::string &name) const {
     const auto profile = name.empty() ? config_.profile : parse_broker_profile(name);
     if (!profile) return std::nullopt; // aws, external: not a virtual bench's
-    if (*profile == BrokerProfile::aws_twin && !shadow_) return std::nullopt; // needs the plugin
-    std::set<std::string> caps = {"mqtt",           "qos1",          "retained", "persistent-session",
-                                  "broker-control", "virtual-device"};
+    if (*profile == BrokerProfile::aws_twin && !shadow_) return std::nullopt;        // needs the plugin
+    if (!config_.attach.empty() && *profile != config_.profile) return std::nullopt; // one broker only
+    std::set<std::string> caps = {"mqtt", "qos1", "retained", "persistent-session", "virtual-device"};
+    if (config_.attach.empty()) caps.insert("broker-control"); // an attached broker is not ours to kill
     if (config_.tls) caps.insert("tls");
     if (shadow_) caps.insert("shadow");
     caps.merge(profile_capabilities(*profile, config_.tls));

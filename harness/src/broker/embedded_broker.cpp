@@ -236,6 +236,51 @@ EmbeddedBroker::~EmbeddedBroker() {
     process_.reset();
 }
 
+std::unique_ptr<EmbeddedBroker> EmbeddedBroker::attach(const std::filesystem::path &description,
+                                                       EventBus &bus) {
+    std::ifstream in(description);
+    const auto d = nlohmann::json::parse(in, nullptr, false);
+    if (!in || d.is_discarded() || !d.is_object() || !d.contains("endpoints")) {
+        throw InfraError("cannot read the broker description " + description.string() +
+                         " (written by `hil broker up` into its directory)");
+    }
+    const auto profile = parse_broker_profile(d.value("profile", ""));
+    if (!profile)
+        throw InfraError(description.string() + ": unknown profile '" + d.value("profile", "") + "'");
+    // Built without the starting constructor: nothing runs here.
+    std::unique_ptr<EmbeddedBroker> broker(new EmbeddedBroker(bus));
+    broker->attached_ = true;
+    broker->options_.profile = *profile;
+    broker->options_.name = "mosquitto";
+    broker->options_.dir = std::filesystem::path(d.value("log", "")).parent_path();
+    for (const auto &[name, uri] : d["endpoints"].items()) {
+        // "tcp://127.0.0.1:1883" / "ssl://localhost:8883"
+        const std::string text = uri.get<std::string>();
+        const auto scheme_end = text.find("://");
+        const auto colon = text.rfind(':');
+        if (scheme_end == std::string::npos || colon == std::string::npos || colon < scheme_end + 3) {
+            throw InfraError(description.string() + ": endpoint '" + name + "' is not a URL: " + text);
+        }
+        BrokerEndpoint endpoint;
+        endpoint.tls = text.rfind("ssl://", 0) == 0;
+        endpoint.host = text.substr(scheme_end + 3, colon - scheme_end - 3);
+        endpoint.port = static_cast<std::uint16_t>(std::stoi(text.substr(colon + 1)));
+        broker->endpoints_[name] = endpoint;
+    }
+    if (broker->endpoints_.count("plain") == 0 || broker->endpoints_.count("tls") == 0) {
+        throw InfraError(description.string() + ": needs the plain and tls endpoints");
+    }
+    return broker;
+}
+
+void EmbeddedBroker::refuse_if_attached(const char *what) const {
+    if (attached_) {
+        throw InfraError(std::string(what) +
+                         ": the broker belongs to another process (`hil broker up`); this run "
+                         "only attached to it");
+    }
+}
+
 TwinRegistry EmbeddedBroker::registry() const {
     const std::lock_guard lock(mutex_);
     return options_.registry;
@@ -243,6 +288,7 @@ TwinRegistry EmbeddedBroker::registry() const {
 
 void EmbeddedBroker::update_registry(const std::function<void(TwinRegistry &)> &change) {
     if (options_.profile != BrokerProfile::aws_twin) return;
+    refuse_if_attached("registry change");
     const std::lock_guard lock(mutex_);
     TwinRegistry next = options_.registry;
     change(next);
@@ -302,6 +348,7 @@ void EmbeddedBroker::update_registry(const std::function<void(TwinRegistry &)> &
 }
 
 void EmbeddedBroker::kill() {
+    refuse_if_attached("fault.broker.kill");
     const std::lock_guard lock(mutex_);
     if (!process_) return;
     ::kill(process_->pid(), SIGKILL);
@@ -310,6 +357,7 @@ void EmbeddedBroker::kill() {
 }
 
 void EmbeddedBroker::restart() {
+    refuse_if_attached("fault.broker.restart");
     kill();
     const std::lock_guard lock(mutex_);
     process_.reset();
@@ -319,12 +367,14 @@ void EmbeddedBroker::restart() {
 }
 
 void EmbeddedBroker::pause() {
+    refuse_if_attached("fault.broker.pause");
     const std::lock_guard lock(mutex_);
     if (process_) ::kill(process_->pid(), SIGSTOP);
     bus_.publish(Source::broker, options_.name, "broker.paused", nlohmann::json::object());
 }
 
 void EmbeddedBroker::resume() {
+    refuse_if_attached("fault.broker.resume");
     const std::lock_guard lock(mutex_);
     if (process_) ::kill(process_->pid(), SIGCONT);
     bus_.publish(Source::broker, options_.name, "broker.resumed", nlohmann::json::object());

@@ -41,6 +41,9 @@ struct BenchConfig {
     std::string device_policy = "device";
     std::filesystem::path policies_dir; ///< aws-twin: the policy documents; empty: default_policies_dir()
     std::filesystem::path vdev;         ///< empty: default_vdev_path()
+    /// A running `hil broker up` (its directory, or its broker.json) to use instead of starting a
+    /// broker: several runs then share one broker. mosquitto profile only; no broker faults.
+    std::filesystem::path attach;
 };
 
 /// Reads a bench file. Throws ConfigError (file:line) for unknown keys or bad values.
@@ -95,6 +98,8 @@ class VirtualBench final : public Bench {
         std::mutex cloud_start;
     };
     EmbeddedBroker &started(BrokerProfile profile);
+    /// BenchConfig::attach: the PKI and the broker of a running `hil broker up`.
+    void attach_to(const std::filesystem::path &where);
 
     BenchConfig config_;
     EventBus &bus_;

@@ -95,6 +95,15 @@ class EmbeddedBroker {
     EmbeddedBroker(EmbeddedBrokerOptions options, EventBus &bus);
     ~EmbeddedBroker();
 
+    /// A broker that another process runs (`hil broker up`), described by the `broker.json` it
+    /// wrote: endpoints, profile, log. Nothing is started or stopped; kill, restart, pause,
+    /// resume and registry changes throw InfraError (this run does not own it). Throws
+    /// InfraError for an unreadable description.
+    [[nodiscard]] static std::unique_ptr<EmbeddedBroker> attach(const std::filesystem::path &description,
+                                                                EventBus &bus);
+    /// True for a broker from attach().
+    [[nodiscard]] bool attached() const { return attached_; }
+
     [[nodiscard]] const BrokerEndpoint &plain() const { return endpoints_.at("plain"); }
     /// The TLS listener of that name. Throws InfraError if there is none.
     [[nodiscard]] const BrokerEndpoint &tls(const std::string &name) const;
@@ -128,6 +137,8 @@ class EmbeddedBroker {
     void resume();
 
   private:
+    explicit EmbeddedBroker(EventBus &bus) : bus_(bus) {} // attach(): nothing to start
+    void refuse_if_attached(const char *what) const;
     bool try_start(const ListenerPorts &ports);
     void prepare_twin_files();
 
@@ -138,6 +149,7 @@ class EmbeddedBroker {
     /// Guards the registry and process_ against concurrent reloads, kills and restarts.
     mutable std::mutex mutex_;
     std::unique_ptr<ManagedProcess> process_;
+    bool attached_ = false;
 };
 
 /// The configuration text (exposed for tests).
