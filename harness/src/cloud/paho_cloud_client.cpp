@@ -148,7 +148,7 @@ std::set<std::string> PahoCloudConnection::contexts_for(const std::string &topic
 
 // ---- one execution's client ------------------------------------------------------------------
 
-PahoCloudClient::PahoCloudClient(PahoCloudOptions options, EventBus &bus)
+PahoCloudClient::PahoCloudClient(const PahoCloudOptions &options, EventBus &bus)
     : connection_(std::make_shared<PahoCloudConnection>(options, bus)), context_(options.context),
       owns_connection_(true) {
     connection_->attach(context_);
@@ -185,7 +185,8 @@ void PahoCloudClient::subscribe(const std::string &filter, int requested_qos, De
     }
     nlohmann::json event = {{"topic", filter}, {"qos", qos}};
     if (qos != requested_qos) event["requested_qos"] = requested_qos;
-    connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.subscribed", event, context_);
+    connection_->bus_.publish(Source::cloud, connection_->options_.origin, "cloud.subscribed", event,
+                              context_);
 }
 
 void PahoCloudClient::publish(const std::string &topic, const std::string &payload, int qos, bool retain,

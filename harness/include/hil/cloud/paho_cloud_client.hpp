@@ -89,7 +89,7 @@ class PahoCloudConnection {
 class PahoCloudClient final : public CloudClient {
   public:
     /// A client with a connection of its own (`options.context` is its context).
-    PahoCloudClient(PahoCloudOptions options, EventBus &bus);
+    PahoCloudClient(const PahoCloudOptions &options, EventBus &bus);
     /// A client on a shared connection.
     PahoCloudClient(std::shared_ptr<PahoCloudConnection> connection, std::string context);
     ~PahoCloudClient() override;
