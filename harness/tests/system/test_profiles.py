@@ -3,7 +3,7 @@
 capabilities, SKIP reasons and results.json follow the profile each execution ran on."""
 import json
 
-from conftest import DATA
+from conftest import DATA, SOURCE_DIR
 
 QOS2 = "scenarios/qos/device-to-cloud-qos2.yaml"
 SMOKE = "scenarios/smoke/device-to-cloud-qos1.yaml"
@@ -115,3 +115,17 @@ def test_bad_profiles_are_input_errors(hil, tmp_path):
     r = hil("run", pinned)
     assert r.code == 0
     assert r.results["scenarios"][0]["reason"] == "the bench cannot give it the broker profile 'aws' it pins"
+
+
+def test_a_qos2_publish_closes_the_connection_in_aws_twin_and_not_in_mosquitto(hil, tmp_path):
+    scenario = SOURCE_DIR / "scenarios/qos/qos2-closes-the-connection-in-aws-twin.yaml"
+    passing = hil("run", scenario)
+    assert passing.code == 0, passing.stdout + passing.stderr
+    # Negative control: the same file against a broker without AWS's rule (QoS 2 allowed).
+    lax = tmp_path / "qos2-in-mosquitto.yaml"
+    lax.write_text(scenario.read_text().replace("profile: aws-twin", "profile: mosquitto")
+                   .replace("requires: [mqtt, aws-rules]", "requires: [mqtt]"))
+    failing = hil("run", lax)
+    assert failing.code == 1, failing.stdout + failing.stderr
+    failure = failing.results["scenarios"][0]["failure"]
+    assert "mqtt.disconnected" in failure["expected"], failure
