@@ -59,6 +59,7 @@ RoundResult one_round(std::uint64_t count, const std::filesystem::path &dir, int
     EventBus bus;
     EmbeddedBrokerOptions broker_options;
     broker_options.dir = dir / "broker";
+    broker_options.profile = BrokerProfile::mosquitto; // plain MQTT: the harness is measured
     broker_options.save_on_every_change = false; // measure the harness, not the broker's disk
     broker_options.max_queued_messages = 0;      // the slower reader must not lose messages
     std::filesystem::create_directories(broker_options.dir);

@@ -31,6 +31,7 @@ BurstOutcome burst_on(const std::filesystem::path &dir, const std::string &name,
     EventBus bus;
     EmbeddedBrokerOptions broker_options;
     broker_options.dir = dir / "broker";
+    broker_options.profile = BrokerProfile::mosquitto; // plain MQTT: this test is about the link
     EmbeddedBroker broker(broker_options, bus);
     faults::ProxyOptions link;
     link.name = "link-dut";
