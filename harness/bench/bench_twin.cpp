@@ -78,7 +78,7 @@ RoundTrips shadow_round(const std::filesystem::path &dir, int count, int round) 
         if (back) r.plain_us.push_back(us_since(t1));
     }
     // Sustained: updates sent back to back (each acknowledged), until the last is accepted.
-    const int sustained = count * 4;
+    const int sustained = count * 2;
     const auto t0 = Clock::now();
     std::optional<ShadowClient::Response> last;
     for (int i = 0; i < sustained; ++i) {
@@ -157,7 +157,7 @@ Benchmark shadow_roundtrip_benchmark() {
         "shadow update -> accepted round trip p99 (us, median of rounds) against a plain publish -> receive "
         "round trip",
         [](bool quick) {
-            const int count = quick ? 50 : 500;
+            const int count = quick ? 20 : 200;
             const int rounds = quick ? 1 : 3;
             const auto dir = scratch_dir("twin-roundtrip");
             std::vector<double> p50, p99, ref50, ref99, rate;

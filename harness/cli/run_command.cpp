@@ -102,6 +102,10 @@ int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<Plann
                  const RunOptions &options, EventBus &bus, const SignalWatcher &signals,
                  const std::function<void(RunReport &, nlohmann::json &)> &judge) {
     BenchConfig bench_config = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
+    // RSA keys are the slowest part of a run's setup: made only when a planned scenario uses them.
+    bench_config.rsa_credentials = std::any_of(plan.begin(), plan.end(), [&](const PlannedExecution &p) {
+        return needs_rsa_credentials(scenarios[p.scenario]);
+    });
     if (options.profile) {
         const auto profile = parse_broker_profile(*options.profile);
         if (!profile)

@@ -156,6 +156,13 @@ typedef struct {
     int64_t (*free_memory)(hil_port_context_t *ctx);
 
     /**
+     * The TLS protocol version the current session negotiated, as `mqtt.connect`'s
+     * `tls_version` names it ("1.2", "1.3"); NULL for a plain session or when the stack cannot
+     * tell. Called from inside hil_device_on_connected() for `!mqtt.connected`'s `tls_version`.
+     */
+    const char *(*tls_version)(hil_port_context_t *ctx);
+
+    /**
      * Join a Wi-Fi network (start it; hil_device_on_wifi() reports the outcome). NULL: the
      * device has a fixed network link (e.g. the virtual device) and reports itself connected.
      * @return HIL_PORT_OK, HIL_PORT_BAD_PARAM, HIL_PORT_BUSY or HIL_PORT_FAILED.

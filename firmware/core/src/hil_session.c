@@ -480,12 +480,16 @@ hil_device_status_t hil_device_on_connected(hil_device_t *dev, bool session_pres
     } else if (dev->mqtt_state == HIL_MQTT_CONNECTING) {
         bool automatic = dev->reconnecting;
         uint32_t attempt = dev->reconnect_attempt;
+        const char *tls = (dev->port->tls_version != NULL) ? dev->port->tls_version(dev->port->ctx) : NULL;
         dev->mqtt_state = HIL_MQTT_CONNECTED;
         dev->reconnecting = false;
         dev->reconnect_attempt = 0U;
         if (!dev->misbehave[HIL_MISBEHAVE_NO_CONNECTED_EVENT]) {
             hil_device_event_begin(dev, HIL_EVENT_MQTT_CONNECTED, &w);
             (void)hil_json_add_bool(&w, "session_present", session_present);
+            if (tls != NULL) {
+                (void)hil_json_add_string(&w, "tls_version", tls);
+            }
             if (automatic) {
                 (void)hil_json_add_int(&w, "attempt", attempt);
             }

@@ -597,3 +597,21 @@ TEST_F(Session, test_hil_device_feed_PartialReadsOneAnswer) {
     EXPECT_EQ(ctx.lines(), std::vector<std::string>{"@7 ok"});
     EXPECT_EQ(ctx.connects.size(), 1u);
 }
+
+// The port names the negotiated TLS version; the event carries it (and nothing without the hook).
+TEST_F(Session, test_connected_NamesTheNegotiatedTlsVersion) {
+    port.tls_version = [](hil_port_context_t *) -> const char * { return "1.3"; };
+    ASSERT_EQ(request(R"(@100 mqtt.connect {"host":"h","port":1883,"client_id":"c"})").back(), "@100 ok");
+    ctx.clear();
+    ASSERT_EQ(hil_device_on_connected(&dev, false), HIL_DEVICE_OK);
+    EXPECT_EQ(ctx.lines(),
+              std::vector<std::string>{R"(!mqtt.connected {"session_present":false,"tls_version":"1.3"})"});
+}
+
+TEST_F(Session, test_connected_PlainSessionHasNoTlsVersion) {
+    port.tls_version = [](hil_port_context_t *) -> const char * { return nullptr; };
+    ASSERT_EQ(request(R"(@100 mqtt.connect {"host":"h","port":1883,"client_id":"c"})").back(), "@100 ok");
+    ctx.clear();
+    ASSERT_EQ(hil_device_on_connected(&dev, false), HIL_DEVICE_OK);
+    EXPECT_EQ(ctx.lines(), std::vector<std::string>{R"(!mqtt.connected {"session_present":false})"});
+}

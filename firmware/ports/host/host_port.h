@@ -138,6 +138,9 @@ void host_set_time(hil_port_context_t *ctx, int64_t epoch_s);
 /** Port function: free heap bytes of the process (mallinfo2). */
 int64_t host_free_memory(hil_port_context_t *ctx);
 
+/** Port function: the negotiated TLS version of the session ("1.2", "1.3"), or NULL. */
+const char *host_tls_version(hil_port_context_t *ctx);
+
 /** Port function: sys.reboot (the main loop resets the device). */
 void host_reboot(hil_port_context_t *ctx);
 

@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <mosquitto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -313,6 +314,21 @@ void host_tls_drain(struct hil_port_context *ctx, void *live_ssl) {
         ERR_clear_error();
     }
     host_tls_release(ctx);
+}
+
+const char *host_tls_version(hil_port_context_t *ctx) {
+    /* What the handshake negotiated, not what was asked: a scenario verifies the restriction. */
+    const char *name = NULL;
+    SSL *ssl = ((ctx != NULL) && ctx->tls_active && (ctx->mosq != NULL)) ? (SSL *)mosquitto_ssl_get(ctx->mosq)
+                                                                         : NULL;
+    if (ssl != NULL) {
+        switch (SSL_version(ssl)) {
+        case TLS1_2_VERSION: name = "1.2"; break;
+        case TLS1_3_VERSION: name = "1.3"; break;
+        default: name = NULL; break;
+        }
+    }
+    return name;
 }
 
 void host_tls_free(struct ssl_ctx_st *sctx) {

@@ -184,6 +184,7 @@ int main(int argc, char **argv) {
     port.reboot = host_reboot;
     port.set_time = host_set_time;
     port.free_memory = host_free_memory;
+    port.tls_version = host_tls_version;
     port.wifi_connect = NULL; /* a fixed link: wifi.* answers "connected" */
     port.wifi_disconnect = NULL;
     config.fw = "hil-reference";

@@ -10,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 #include <shared_mutex>
 
@@ -54,6 +55,10 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
                     flag(config.tls);
                 } else if (bk == "require_client_certificate") {
                     flag(config.require_client_certificate);
+                } else if (bk == "check_crl") {
+                    flag(config.check_crl);
+                } else if (bk == "registry_status") {
+                    flag(config.registry_status);
                 } else if (bk == "persistence") {
                     const std::string mode = b.second.Scalar();
                     if (mode != "every-change" && mode != "mosquitto-default") {
@@ -74,10 +79,9 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
                     // Relative to the bench file, like every path a file names.
                     config.policies_dir = file.parent_path() / b.second.Scalar();
                 } else {
-                    at(b.first,
-                       "unknown broker key '" + bk +
-                           "' (known: bind, host_name, tls, require_client_certificate, persistence, "
-                           "profile, device_policy, policies, attach)");
+                    at(b.first, "unknown broker key '" + bk +
+                                    "' (known: bind, host_name, tls, require_client_certificate, check_crl, "
+                                    "registry_status, persistence, profile, device_policy, policies, attach)");
                 }
             }
         } else if (key == "device") {
@@ -135,6 +139,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
             vars_["broker." + name + ".url"] = endpoint.uri();
         }
         endpoint_ = main;
+        opened_ = bus.next_seq();
         logs_["broker"] = broker.log_path().string();
         for (const auto &decl : request.devices) {
             // Each handle has its own identity; `${thing}`/`${client_id}` name the `dut`'s.
@@ -146,6 +151,8 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
             vars_["device." + handle + ".client_id"] = client_id;
             client_ids_[handle] = client_id;
             things_[handle] = thing;
+            identities_[handle] = decl.identity.empty() ? kDeviceCertificate : decl.identity;
+            (void)pki_.get(identities_[handle]); // a bench without it (RSA off) fails here, not mid-run
             if (handle == "dut") {
                 vars_["thing"] = thing;
                 vars_["client_id"] = client_id;
@@ -187,6 +194,10 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     const std::map<std::string, std::string, std::less<>> &variables() const override { return vars_; }
     std::map<std::string, std::string> logs() const override { return logs_; }
     Faults &faults() override { return *this; }
+
+    std::vector<std::string> broker_sessions(const std::string &client_id, Deadline until) override {
+        return broker_.sessions(client_id, opened_, until);
+    }
 
     nlohmann::json connect_defaults(const std::string &handle) const override {
         // The device dials its fault proxy; over TLS it still names (and verifies) the broker.
@@ -244,13 +255,14 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     }
 
   private:
-    /// aws-twin over TLS: the devices' things exist, attached to the run's device certificate,
-    /// before any device can connect (CONNECT is allowed only as one of its things).
+    /// aws-twin over TLS: the devices' things exist, attached to each handle's identity (the run's
+    /// device certificate unless `identity:` names another), before any device can connect
+    /// (CONNECT is allowed only as one of its things).
     void register_things() {
         if (broker_.profile() != BrokerProfile::aws_twin || !tls_ || things_.empty()) return;
         broker_.update_registry([&](TwinRegistry &registry) {
             for (const auto &[handle, thing] : things_) {
-                registry.attach_thing(kDeviceCertificate, thing, {{{"run", run_}, {"handle", handle}}});
+                registry.attach_thing(identities_.at(handle), thing, {{{"run", run_}, {"handle", handle}}});
             }
         });
         registered_ = true;
@@ -280,17 +292,19 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
         auto device = std::make_unique<VirtualDevice>(opts, bus_);
         logs_["console-" + handle] = device->session().console_log().string();
         logs_["vdev-" + handle] = device->process().log_path().string();
-        if (tls_) provision(device->session());
+        if (tls_) provision(device->session(), pki_.get(identities_.at(handle)));
         devices_[handle] = std::move(device);
     }
 
     // The device's identity goes in over its console, as on a board: no reflashing per identity
-    // (and a restarted device has empty RAM slots again).
-    void provision(DeviceSession &session) const {
+    // (and a restarted device has empty RAM slots again). One issued by the intermediate goes in
+    // with its chain: the broker trusts only the root.
+    void provision(DeviceSession &session, const Credential &identity) const {
         const auto deadline = Deadline::after(kSetupTimeout);
         upload_credential(session, slots_.ca, read_text_file(pki_.ca().cert), deadline);
-        upload_credential(session, slots_.cert, read_text_file(pki_.device().cert), deadline);
-        upload_credential(session, slots_.key, read_text_file(pki_.device().key), deadline);
+        upload_credential(session, slots_.cert,
+                          read_text_file(identity.chain.empty() ? identity.cert : identity.chain), deadline);
+        upload_credential(session, slots_.key, read_text_file(identity.key), deadline);
     }
 
     VirtualDevice &device_of(const std::string &handle) {
@@ -327,12 +341,45 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     std::map<std::string, std::unique_ptr<faults::FaultProxy>> links_;
     std::map<std::string, std::unique_ptr<VirtualDevice>> devices_;
     std::map<std::string, std::string> client_ids_;
-    std::map<std::string, std::string> things_; // handle -> thing name
+    std::map<std::string, std::string> things_;     // handle -> thing name
+    std::map<std::string, std::string> identities_; // handle -> catalogue name of its credential
+    std::uint64_t opened_ = 0;                      // the bus sequence number the execution began at
     bool registered_ = false;
     std::unique_ptr<PahoCloudClient> cloud_;
 };
 
 } // namespace
+
+const std::vector<TlsListenerVariant> &tls_listener_variants() {
+    // Names are scenario variables (`${broker.<name>.port}`, builtin_variable_names()).
+    static const std::vector<TlsListenerVariant> variants = {{"untrusted", "broker_untrusted"},
+                                                             {"wronghost", "broker_wrong_host"},
+                                                             {"expired", "broker_expired"},
+                                                             {"notyetvalid", "broker_not_yet_valid"},
+                                                             {"selfsigned", "broker_self_signed"},
+                                                             {"intermediate", "broker_intermediate"},
+                                                             {"rsa", "broker_rsa"}};
+    return variants;
+}
+
+bool needs_rsa_credentials(const Scenario &scenario) {
+    const auto rsa_identity = [](const DeviceDecl &d) {
+        for (const auto &entry : catalogue_names()) {
+            if (entry.name == d.identity) return entry.key_type == "rsa-2048";
+        }
+        return false;
+    };
+    const bool rsa_listener =
+        std::any_of(scenario.builtins.begin(), scenario.builtins.end(),
+                    [](const std::string &name) { return name.starts_with("broker.rsa."); });
+    return rsa_listener || std::any_of(scenario.devices.begin(), scenario.devices.end(), rsa_identity);
+}
+
+std::string registry_status(const std::string &credential) {
+    if (credential == "device_inactive") return "INACTIVE";
+    if (credential == "device_registry_revoked") return "REVOKED";
+    return "ACTIVE";
+}
 
 std::set<std::string> profile_capabilities(BrokerProfile profile, bool tls) {
     if (profile == BrokerProfile::mosquitto) return {"qos2"};
@@ -350,18 +397,29 @@ EmbeddedBrokerOptions run_broker_options(const BenchConfig &config, BrokerProfil
     opts.save_on_every_change = config.save_on_every_change;
     opts.twin_plugin = default_twin_plugin_path();
     opts.profile = profile;
-    opts.tls_listeners = {
-        {"tls", pki.ca().cert, pki.broker().cert, pki.broker().key, config.require_client_certificate}};
-    if (test_listeners) {
-        opts.tls_listeners.push_back({"untrusted", pki.ca().cert, pki.get("broker_untrusted").cert,
-                                      pki.get("broker_untrusted").key, config.require_client_certificate});
-        opts.tls_listeners.push_back({"wronghost", pki.ca().cert, pki.get("broker_wrong_host").cert,
-                                      pki.get("broker_wrong_host").key, config.require_client_certificate});
+    // Only `tls` checks the CRL: the test listeners refuse the device's server checks, and the
+    // `intermediate` one must accept device_intermediate, whose issuer has no CRL.
+    opts.tls_listeners = {{"tls", pki.ca().cert, pki.broker().cert, pki.broker().key,
+                           config.require_client_certificate,
+                           config.check_crl ? pki.crl().file : std::filesystem::path()}};
+    for (const auto &variant : test_listeners ? tls_listener_variants() : std::vector<TlsListenerVariant>{}) {
+        if (pki.all().count(variant.credential) == 0) continue; // broker_rsa without RSA credentials
+        const Credential &server = pki.get(variant.credential);
+        opts.tls_listeners.push_back({variant.name, pki.ca().cert,
+                                      server.chain.empty() ? server.cert : server.chain, server.key,
+                                      config.require_client_certificate, ""});
     }
     if (profile == BrokerProfile::aws_twin) {
         opts.policies_dir = config.policies_dir.empty() ? default_policies_dir() : config.policies_dir;
-        opts.registry.add_certificate(
-            kDeviceCertificate, {pki.device().sha256_fingerprint, "ACTIVE", {config.device_policy}, {}});
+        // Every device identity a scenario may choose: a refusal of one by TLS must not be the
+        // registry's, and two of them exist to be refused by the registry.
+        for (const auto &[name, credential] : pki.all()) {
+            if (credential.kind != "device") continue;
+            opts.registry.add_certificate(name, {credential.sha256_fingerprint,
+                                                 config.registry_status ? registry_status(name) : "ACTIVE",
+                                                 {config.device_policy},
+                                                 {}});
+        }
         opts.registry.add_certificate(kCloudCertificate,
                                       {pki.cloud().sha256_fingerprint, "ACTIVE", {kApplicationPolicy}, {}});
     }
@@ -382,6 +440,8 @@ VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_
     PkiOptions pki_options;
     pki_options.dns_names = {config_.host_name};
     pki_options.ip_addresses = {config_.bind_address};
+    pki_options.registry_variants = true;
+    pki_options.rsa_variants = config_.rsa_credentials;
     pki_ = TestPki::create(run_dir / "pki", pki_options);
     bus_.publish(Source::harness, "pki", "pki.created", {{"dir", pki_->dir().string()}});
     started(config_.profile); // the default profile's broker: a bench that cannot start fails here

@@ -25,6 +25,8 @@ constexpr int kPortAttempts = 3;
 constexpr std::string_view kReloaded = "hil_aws_twin: registry and policies reloaded";
 constexpr std::string_view kReloadFailed = "hil_aws_twin: reload failed";
 constexpr auto kReloadRetry = std::chrono::milliseconds(250);
+// A running broker logs a new connection within milliseconds.
+constexpr auto kLogSyncTimeout = std::chrono::seconds(5);
 
 std::string sha256_hex(const std::string &bytes) {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -120,6 +122,7 @@ std::string render_mosquitto_config(const EmbeddedBrokerOptions &options, const 
              << "certfile " << tls.certfile.string() << "\n"
              << "keyfile " << tls.keyfile.string() << "\n"
              << "require_certificate " << (tls.require_certificate ? "true" : "false") << "\n";
+        if (!tls.crlfile.empty()) conf << "crlfile " << tls.crlfile.string() << "\n";
     }
     return conf.str();
 }
@@ -345,6 +348,43 @@ void EmbeddedBroker::update_registry(const std::function<void(TwinRegistry &)> &
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     bus_.publish(Source::broker, options_.name, "broker.registry",
                  {{"things", options_.registry.thing_count()}, {"reload_ms", ms}});
+}
+
+void EmbeddedBroker::sync_log(Deadline deadline) {
+    const std::uint64_t from = bus_.next_seq();
+    const TcpProbe probe(options_.bind_address, ports_.plain); // open until the broker logged it
+    // "New connection from 127.0.0.1:51284 on port 45335." — the port pair is ours alone.
+    const std::string mark =
+        ":" + std::to_string(probe.local_port()) + " on port " + std::to_string(ports_.plain) + ".";
+    const auto seen = bus_.wait_for(
+        from,
+        [&](const Event &e) {
+            if (e.kind != "broker.log" || e.origin != options_.name) return false;
+            const std::string line = e.payload.value("text", "");
+            return line.find("New connection from ") != std::string::npos &&
+                   line.find(mark) != std::string::npos;
+        },
+        deadline);
+    if (!seen) {
+        throw InfraError(
+            "the broker did not log a connection to its plain listener in time (paused or stopped?)",
+            log_path().string());
+    }
+}
+
+std::vector<std::string> EmbeddedBroker::sessions(const std::string &client_id, std::uint64_t from,
+                                                  Deadline until) {
+    const std::string as = " as " + client_id + " (";
+    const auto accepted = [&](const Event &e) {
+        if (e.kind != "broker.log" || e.origin != options_.name) return false;
+        const std::string line = e.payload.value("text", "");
+        return line.find("New client connected from ") != std::string::npos &&
+               line.find(as) != std::string::npos;
+    };
+    if (!bus_.wait_for(from, accepted, until)) sync_log(Deadline::after(kLogSyncTimeout));
+    std::vector<std::string> out;
+    for (const auto &e : bus_.snapshot(from, 0, accepted)) out.push_back(e.payload.value("text", ""));
+    return out;
 }
 
 void EmbeddedBroker::kill() {

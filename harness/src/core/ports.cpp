@@ -46,4 +46,30 @@ bool touch_tcp_port(const std::string &address, std::uint16_t port) noexcept {
     return connected;
 }
 
+TcpProbe::TcpProbe(const std::string &address, std::uint16_t port) {
+    sockaddr_in self{};
+    self.sin_family = AF_INET;
+    sockaddr_in peer = self;
+    peer.sin_port = htons(port);
+    if (inet_pton(AF_INET, address.c_str(), &peer.sin_addr) != 1) {
+        throw InfraError("'" + address + "' is not an IPv4 address");
+    }
+    self.sin_addr = peer.sin_addr;
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    socklen_t length = sizeof self;
+    // Bound first, so the local port is known whether or not the connect completes at once.
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr *>(&self), sizeof self) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr *>(&self), &length) != 0) {
+        const int err = errno;
+        if (fd_ >= 0) close(fd_);
+        throw InfraError("cannot open a probe connection to " + address + ": " + std::strerror(err));
+    }
+    local_port_ = ntohs(self.sin_port);
+    (void)connect(fd_, reinterpret_cast<sockaddr *>(&peer), sizeof peer); // 0 or EINPROGRESS
+}
+
+TcpProbe::~TcpProbe() {
+    close(fd_);
+}
+
 } // namespace hil

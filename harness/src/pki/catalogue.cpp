@@ -134,6 +134,15 @@ std::vector<CatalogueEntry> catalogue(const PkiOptions &options) {
         ->mismatched_key = true;
     add("cloud", "cloud", "ca", "none", "the cloud application's identity (Paho)", cloud);
 
+    if (options.registry_variants) {
+        // Valid for TLS in every way: only a registry's status refuses them (at CONNECT, C.3).
+        add("device_inactive", "device", "ca", "net.closed",
+            "good device certificate a certificate registry lists as INACTIVE: refused at CONNECT", device);
+        add("device_registry_revoked", "device", "ca", "net.closed",
+            "good device certificate a certificate registry lists as REVOKED (not in crl.pem): refused at "
+            "CONNECT",
+            device);
+    }
     if (options.rsa_variants) {
         // Last, so that nothing else depends on this option.
         add("broker_rsa", "broker", "ca", "none", "good broker certificate, RSA-2048 key",

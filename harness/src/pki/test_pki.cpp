@@ -107,4 +107,15 @@ const Credential &TestPki::get(const std::string &name) const {
     return it->second;
 }
 
+std::vector<CatalogueName> catalogue_names() {
+    PkiOptions every;
+    every.rsa_variants = true;
+    every.registry_variants = true;
+    std::vector<CatalogueName> out;
+    for (const auto &entry : pki::catalogue(every)) {
+        out.push_back({entry.name, entry.kind, pki::to_string(entry.spec.key_type)});
+    }
+    return out;
+}
+
 } // namespace hil

@@ -3,6 +3,7 @@
 #include "hil/console/protocol.hpp"
 #include "hil/faults/toxic.hpp"
 #include "hil/ledger/ledger.hpp"
+#include "hil/pki/test_pki.hpp"
 #include "hil/scenario/names.hpp"
 #include "hil/scenario/template.hpp"
 
@@ -66,60 +67,56 @@ constexpr Millis kDefaultCloudWithin{5000};
 
 struct StepSpec {
     StepKind kind;
-    const char *main;                       // name of the main argument in the map form
-    const char *alternative_main = nullptr; // expect.absent: `event` instead of `topic`
-    std::vector<std::string_view> options;  // allowed option keys besides the main one
+    const char *main;                           // name of the main argument in the map form
+    std::vector<std::string_view> alternatives; // expect.absent: `event` or `session` instead of `topic`
+    std::vector<std::string_view> options;      // allowed option keys besides the main one
 };
 
 const std::vector<std::pair<std::string_view, StepSpec>> &step_specs() {
     static const std::vector<std::pair<std::string_view, StepSpec>> specs = {
-        {"device",
-         {StepKind::device, "command", nullptr, {"args", "as", "expect", "within", "match", "capture"}}},
-        {"expect.device", {StepKind::expect_device, "event", nullptr, {"match", "as", "within", "capture"}}},
-        {"cloud.subscribe", {StepKind::cloud_subscribe, "topic", nullptr, {"qos", "within"}}},
+        {"device", {StepKind::device, "command", {}, {"args", "as", "expect", "within", "match", "capture"}}},
+        {"expect.device", {StepKind::expect_device, "event", {}, {"match", "as", "within", "capture"}}},
+        {"cloud.subscribe", {StepKind::cloud_subscribe, "topic", {}, {"qos", "within"}}},
         {"cloud.publish",
-         {StepKind::cloud_publish, "topic", nullptr, {"payload", "payload_file", "qos", "retain", "within"}}},
+         {StepKind::cloud_publish, "topic", {}, {"payload", "payload_file", "qos", "retain", "within"}}},
         {"expect.cloud",
-         {StepKind::expect_cloud, "topic", nullptr, {"payload", "match", "qos", "within", "capture"}}},
+         {StepKind::expect_cloud, "topic", {}, {"payload", "match", "qos", "within", "capture"}}},
         {"expect.absent",
-         {StepKind::expect_absent, "topic", "event", {"payload", "match", "qos", "as", "for"}}},
-        {"expect.serial", {StepKind::expect_serial, "line", nullptr, {"as", "within", "capture"}}},
+         {StepKind::expect_absent, "topic", {"event", "session"}, {"payload", "match", "qos", "as", "for"}}},
+        {"expect.serial", {StepKind::expect_serial, "line", {}, {"as", "within", "capture"}}},
         // Fault steps without a main argument take an empty value: `- fault.broker.kill: {}`.
         {"expect.delivery",
          {StepKind::expect_delivery,
           "guarantee",
-          nullptr,
+          {},
           {"run", "topic", "count", "first_seq", "direction", "within", "settle"}}},
-        {"cloud.burst", {StepKind::cloud_burst, "topic", nullptr, {"count", "qos", "run", "within"}}},
+        {"cloud.burst", {StepKind::cloud_burst, "topic", {}, {"count", "qos", "run", "within"}}},
         {"cloud.shadow.update",
          {StepKind::cloud_shadow_update,
           nullptr,
-          nullptr,
+          {},
           {"thing", "shadow", "desired", "reported", "version", "expect", "within", "capture"}}},
         {"cloud.shadow.get",
-         {StepKind::cloud_shadow_get, nullptr, nullptr, {"thing", "shadow", "expect", "within", "capture"}}},
+         {StepKind::cloud_shadow_get, nullptr, {}, {"thing", "shadow", "expect", "within", "capture"}}},
         {"cloud.shadow.delete",
-         {StepKind::cloud_shadow_delete,
-          nullptr,
-          nullptr,
-          {"thing", "shadow", "expect", "within", "capture"}}},
+         {StepKind::cloud_shadow_delete, nullptr, {}, {"thing", "shadow", "expect", "within", "capture"}}},
         {"expect.shadow",
          {StepKind::expect_shadow,
           nullptr,
-          nullptr,
+          {},
           {"thing", "shadow", "reported", "desired", "delta", "within"}}},
-        {"sequence", {StepKind::sequence, "steps", nullptr, {"within"}}},
-        {"set", {StepKind::set, "steps", nullptr, {"within"}}},
+        {"sequence", {StepKind::sequence, "steps", {}, {"within"}}},
+        {"set", {StepKind::set, "steps", {}, {"within"}}},
         {"fault.link.add",
-         {StepKind::fault_link_add, "type", nullptr, {"name", "direction", "attributes", "as", "when"}}},
-        {"fault.link.remove", {StepKind::fault_link_remove, "name", nullptr, {"as", "when"}}},
-        {"fault.link.reset", {StepKind::fault_link_reset, nullptr, nullptr, {"as", "when"}}},
-        {"fault.broker.kill", {StepKind::fault_broker_kill, nullptr, nullptr, {"when"}}},
-        {"fault.broker.restart", {StepKind::fault_broker_restart, nullptr, nullptr, {"when"}}},
-        {"fault.broker.pause", {StepKind::fault_broker_pause, nullptr, nullptr, {"when"}}},
-        {"fault.broker.resume", {StepKind::fault_broker_resume, nullptr, nullptr, {"when"}}},
-        {"fault.device.kill", {StepKind::fault_device_kill, nullptr, nullptr, {"as", "when"}}},
-        {"fault.device.restart", {StepKind::fault_device_restart, nullptr, nullptr, {"as", "when"}}},
+         {StepKind::fault_link_add, "type", {}, {"name", "direction", "attributes", "as", "when"}}},
+        {"fault.link.remove", {StepKind::fault_link_remove, "name", {}, {"as", "when"}}},
+        {"fault.link.reset", {StepKind::fault_link_reset, nullptr, {}, {"as", "when"}}},
+        {"fault.broker.kill", {StepKind::fault_broker_kill, nullptr, {}, {"when"}}},
+        {"fault.broker.restart", {StepKind::fault_broker_restart, nullptr, {}, {"when"}}},
+        {"fault.broker.pause", {StepKind::fault_broker_pause, nullptr, {}, {"when"}}},
+        {"fault.broker.resume", {StepKind::fault_broker_resume, nullptr, {}, {"when"}}},
+        {"fault.device.kill", {StepKind::fault_device_kill, nullptr, {}, {"as", "when"}}},
+        {"fault.device.restart", {StepKind::fault_device_restart, nullptr, {}, {"as", "when"}}},
     };
     return specs;
 }
@@ -148,7 +145,9 @@ class Validator {
   public:
     /// `matrix` holds the values of one matrix case; they replace their `${name}` in every value
     /// read, before it is typed (so `qos: ${qos}` is a number).
-    Validator(std::string file, Variables matrix = {}) : file_(std::move(file)), matrix_(std::move(matrix)) {}
+    /// `quoted`: the axes whose value was written quoted in `matrix:` (a string, even "1.2").
+    Validator(std::string file, Variables matrix = {}, std::set<std::string> quoted = {})
+        : file_(std::move(file)), matrix_(std::move(matrix)), quoted_axes_(std::move(quoted)) {}
 
     /// A scalar's text with this case's matrix values substituted (other references stay).
     [[nodiscard]] std::string text(const YAML::Node &node) const {
@@ -205,6 +204,8 @@ class Validator {
         return std::string(std::istreambuf_iterator<char>(in), {});
     }
     [[nodiscard]] const std::vector<ConfigIssue> &issues() const { return issues_; }
+    /// The built-in variables referred to so far.
+    [[nodiscard]] const std::set<std::string> &builtins() const { return builtins_; }
     [[nodiscard]] const std::string &file() const { return file_; }
 
     SourcePos pos(const YAML::Node &node) const {
@@ -425,6 +426,7 @@ class Validator {
     void check_variables(const YAML::Node &scalar_node) {
         std::string error;
         for (const auto &name : referenced_variables(scalar_node.Scalar(), error)) {
+            if (names::contains(builtin_variable_names(), name)) builtins_.insert(name);
             if (!names::contains(builtin_variable_names(), name) && matrix_.count(name) == 0 &&
                 defined_.count(name) == 0 && !is_device_variable(name)) {
                 const auto near = names::nearest(builtin_variable_names(), name);
@@ -440,11 +442,14 @@ class Validator {
         check_variables(node);
         const std::string s = text(node);
         // Quoted: a string — unless it is exactly one matrix reference, which takes the value's type
-        // (flow mappings need the quotes: `{qos: "${qos}"}`).
+        // (flow mappings need the quotes: `{qos: "${qos}"}`), a string when the value was quoted
+        // in `matrix:` (`tls: ["1.2", "1.3"]`).
         static const std::regex whole_reference(R"(\$\{[a-z_][a-z0-9_]*\})");
+        const std::string axis =
+            node.Scalar().size() > 3 ? node.Scalar().substr(2, node.Scalar().size() - 3) : "";
         const bool one_matrix_reference =
-            std::regex_match(node.Scalar(), whole_reference) &&
-            matrix_.count(node.Scalar().substr(2, node.Scalar().size() - 3)) != 0;
+            std::regex_match(node.Scalar(), whole_reference) && matrix_.count(axis) != 0;
+        if (one_matrix_reference && quoted_axes_.count(axis) != 0) return s;
         if (node.Tag() == "!" && !one_matrix_reference) return s;
         if (s == "true") return true;
         if (s == "false") return false;
@@ -462,9 +467,11 @@ class Validator {
 
     std::string file_;
     Variables matrix_;
+    std::set<std::string> quoted_axes_;
     std::set<std::string, std::less<>> defined_; // captured so far
     std::vector<std::string> handles_{"dut"};
     std::vector<ConfigIssue> issues_;
+    std::set<std::string> builtins_;
 };
 
 void check_names(Validator &v, const YAML::Node &node, const std::vector<std::string> &values,
@@ -556,15 +563,17 @@ Step parse_step(Validator &v, const YAML::Node &item) {
     } else if (main_value.IsMap()) {
         bool has_main = false;
         for (const auto &kv : main_value) {
-            const bool alternative =
-                spec->alternative_main != nullptr && kv.first.Scalar() == spec->alternative_main;
-            if (kv.first.Scalar() == spec->main || alternative) {
-                if (has_main)
-                    v.issue(kv.first, kw + ": give either '" + spec->main + "' or '" +
-                                          spec->alternative_main + "', not both");
+            const std::string key = kv.first.Scalar();
+            if (key == spec->main || names::contains(spec->alternatives, key)) {
+                if (has_main) {
+                    std::string all = "'" + std::string(spec->main) + "'";
+                    for (const auto a : spec->alternatives) all += ", '" + std::string(a) + "'";
+                    v.issue(kv.first, kw + ": give only one of " + all);
+                }
                 has_main = true;
-                step.absent_on_device = alternative;
-                step.target = v.string(kv.second, kw + " " + kv.first.Scalar());
+                step.absent_on_device = key == "event";
+                step.absent_session = key == "session";
+                step.target = v.string(kv.second, kw + " " + key);
             } else {
                 options.emplace_back(kv.first, kv.second);
             }
@@ -716,6 +725,10 @@ Step parse_step(Validator &v, const YAML::Node &item) {
         if (step.absent_on_device && (step.payload || step.qos)) {
             v.issue(item, "expect.absent with 'event': 'payload' and 'qos' apply to topics only");
         }
+        if (step.absent_session && (step.payload || step.qos || step.match || step.device != "dut")) {
+            v.issue(item,
+                    "expect.absent with 'session': only 'for' applies (the client id is all it matches)");
+        }
         if (step.within.count() < 0) step.within = kDefaultExpectWithin;
         break;
     case StepKind::expect_serial: try { (void)std::regex(step.target, std::regex::ECMAScript);
@@ -792,7 +805,29 @@ void parse_steps(Validator &v, const YAML::Node &list, const char *what, std::ve
     for (const auto &item : list) out.push_back(parse_step(v, item));
 }
 
-/// `devices: {dut: {}, peer: {thing: ..., client_id: ...}}`.
+/// `identity: device_expired`: a device credential of the test PKI's catalogue (matrix values
+/// substituted; run-time variables cannot name one: the bench must know it before the run).
+std::string parse_identity(Validator &v, const YAML::Node &node) {
+    if (!node.IsScalar()) {
+        v.issue(node, "identity: expected the name of a device credential of the test PKI");
+        return {};
+    }
+    const std::string name = v.text(node);
+    std::vector<std::string> known;
+    for (const auto &entry : catalogue_names()) {
+        if (entry.kind == "device") known.push_back(entry.name);
+    }
+    if (std::find(known.begin(), known.end(), name) != known.end()) return name;
+    std::string list;
+    for (const auto &k : known) list += (list.empty() ? "" : ", ") + k;
+    const auto near = names::nearest(std::vector<std::string_view>(known.begin(), known.end()), name);
+    v.issue(node, "identity: '" + name + "' is not a device credential of the test PKI" +
+                      (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)") +
+                      "; known: " + list);
+    return {};
+}
+
+/// `devices: {dut: {}, peer: {thing: ..., client_id: ..., identity: ...}}`.
 std::vector<DeviceDecl> parse_devices(Validator &v, const YAML::Node &node) {
     std::vector<DeviceDecl> out;
     static const std::regex handle_rule("[a-z][a-z0-9_-]*");
@@ -814,8 +849,11 @@ std::vector<DeviceDecl> parse_devices(Validator &v, const YAML::Node &node) {
                     decl.thing = v.string(opt.second, "thing");
                 else if (key == "client_id")
                     decl.client_id = v.string(opt.second, "client_id");
+                else if (key == "identity")
+                    decl.identity = parse_identity(v, opt.second);
                 else
-                    v.issue(opt.first, "devices: unknown setting '" + key + "' (known: thing, client_id)");
+                    v.issue(opt.first,
+                            "devices: unknown setting '" + key + "' (known: thing, client_id, identity)");
             }
         } else if (!kv.second.IsNull()) {
             v.issue(kv.second,
@@ -920,12 +958,14 @@ Scenario parse_root(Validator &v, const YAML::Node &root, const std::string &fil
     }
     if (!root["name"]) v.issue(root, "missing 'name'");
     if (!root["steps"]) v.issue(root, "missing 'steps'");
+    sc.builtins = v.builtins();
     return sc;
 }
 
 struct MatrixCase {
     std::string label; // "qos=1,retain=false"
     Variables values;
+    std::set<std::string> quoted; // axes whose value was written quoted: strings
 };
 
 constexpr std::size_t kMaxMatrixCases = 1000;
@@ -961,6 +1001,7 @@ std::vector<MatrixCase> matrix_cases(const YAML::Node &matrix, Validator &v) {
                 MatrixCase next = current;
                 next.label += (next.label.empty() ? "" : ",") + axis + "=" + value.Scalar();
                 next.values[axis] = value.Scalar();
+                if (value.Tag() == "!") next.quoted.insert(axis);
                 expanded.push_back(std::move(next));
             }
         }
@@ -994,7 +1035,7 @@ std::vector<Scenario> load_scenario_text(const std::string &text, const std::str
     std::vector<Scenario> scenarios;
     std::vector<ConfigIssue> issues;
     for (const auto &c : cases) {
-        Validator v(file, c.values);
+        Validator v(file, c.values, c.quoted);
         Scenario sc = parse_root(v, root, file);
         sc.case_label = c.label;
         if (!c.label.empty()) sc.name += " [" + c.label + "]";

@@ -40,7 +40,7 @@ std::vector<DeviceDecl> device_declarations(const Scenario &scenario) {
         return talks_to_device(s) || std::any_of(s.children.begin(), s.children.end(), talks_to_device);
     });
     if (!uses_device) return {};
-    return {DeviceDecl{"dut", "", ""}};
+    return {DeviceDecl{"dut", "", "", ""}};
 }
 
 namespace {
@@ -170,6 +170,18 @@ class Execution {
         // Looks from the stream's cursor (after the previous expectation's match) to the end of `for`.
         const auto wait = Deadline::after(step.within);
         std::optional<Event> seen;
+        if (step.absent_session) {
+            // Broker side: the bench reads the broker's own record of accepted sessions.
+            result.target = sub(step.target);
+            const auto sessions = bench_.broker_sessions(result.target, wait);
+            if (sessions.empty()) return;
+            nlohmann::json nearby = nlohmann::json::array();
+            for (const auto &s : sessions) nearby.push_back(s);
+            throw StepFailed{"no MQTT session of " + result.target + " on the broker",
+                             "the broker accepted " + std::to_string(sessions.size()) +
+                                 " session(s): " + sessions.front(),
+                             nearby};
+        }
         if (step.absent_on_device) {
             result.target = step.target;
             const auto match = step.match ? std::optional(substitute_json(*step.match, vars_)) : std::nullopt;

@@ -12,9 +12,15 @@ const std::vector<std::string_view> &builtin_variable_names() {
         "run", "run_id", "thing", "client_id", "cloud.client_id",
         // the endpoint mqtt.connect uses by default, then each endpoint of the embedded broker by name
         "broker.host", "broker.port", "broker.url", "broker.plain.host", "broker.plain.port",
-        "broker.plain.url", "broker.tls.host", "broker.tls.port", "broker.tls.url", "broker.untrusted.host",
+        "broker.plain.url",
+        // the TLS listeners, one per broker certificate variant (run_broker_options() in the bench)
+        "broker.tls.host", "broker.tls.port", "broker.tls.url", "broker.untrusted.host",
         "broker.untrusted.port", "broker.untrusted.url", "broker.wronghost.host", "broker.wronghost.port",
-        "broker.wronghost.url"};
+        "broker.wronghost.url", "broker.expired.host", "broker.expired.port", "broker.expired.url",
+        "broker.notyetvalid.host", "broker.notyetvalid.port", "broker.notyetvalid.url",
+        "broker.selfsigned.host", "broker.selfsigned.port", "broker.selfsigned.url",
+        "broker.intermediate.host", "broker.intermediate.port", "broker.intermediate.url", "broker.rsa.host",
+        "broker.rsa.port", "broker.rsa.url"};
     return names;
 }
 

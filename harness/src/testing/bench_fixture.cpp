@@ -53,7 +53,7 @@ void BenchTest::SetUp() {
     bench_ = std::make_unique<VirtualBench>(bench_config(), dir, *bus_);
     run_ = make_run_id() + "-1";
     start_ = bus_->next_seq();
-    execution_ = bench_->open({run_, dir / "test", {DeviceDecl{"dut", "", ""}}, {}, false, ""});
+    execution_ = bench_->open({run_, dir / "test", {DeviceDecl{"dut", "", "", ""}}, {}, false, ""});
 }
 
 void BenchTest::TearDown() {

@@ -167,9 +167,13 @@ class MutualTls : public ::testing::Test {
         dir_ = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
         pki_ = std::make_unique<TestPki>(TestPki::create(dir_ / "pki", PkiOptions{}));
         auto o = options_in(dir_ / "broker");
-        o.tls_listeners = {{"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, true},
-                           {"untrusted", pki_->ca().cert, pki_->get("broker_untrusted").cert,
-                            pki_->get("broker_untrusted").key, true}};
+        o.tls_listeners = {{"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, true, {}},
+                           {"untrusted",
+                            pki_->ca().cert,
+                            pki_->get("broker_untrusted").cert,
+                            pki_->get("broker_untrusted").key,
+                            true,
+                            {}}};
         broker_ = std::make_unique<EmbeddedBroker>(o, bus_);
     }
     PahoCloudOptions cloud_options(const std::string &endpoint, const std::string &id) const {
@@ -217,6 +221,22 @@ TEST_F(MutualTls, ThereIsNoInsecureCloudClient) {
     }
 }
 
+// The broker side of `expect.absent: {session: ...}`: an accepted CONNECT is seen, a refused
+// handshake is not, and sync_log() makes the answer complete without waiting out a window.
+TEST_F(MutualTls, SessionsAreTheConnectsTheBrokerAccepted) {
+    const auto from = bus_.next_seq();
+    PahoCloudClient refused(cloud_options("untrusted", "hil-tls-refused"), bus_);
+    EXPECT_THROW(refused.connect(Deadline::after(std::chrono::seconds(10))), InfraError);
+    EXPECT_TRUE(broker_->sessions("hil-tls-refused", from, Deadline::after(std::chrono::seconds(0))).empty());
+
+    PahoCloudClient cloud(cloud_options("tls", "hil-tls-session"), bus_);
+    cloud.connect(Deadline::after(std::chrono::seconds(10)));
+    const auto seen = broker_->sessions("hil-tls-session", from, Deadline::after(std::chrono::seconds(0)));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_NE(seen[0].find("New client connected from "), std::string::npos) << seen[0];
+    EXPECT_TRUE(broker_->sessions("hil-tls-sess", from, Deadline::after(std::chrono::seconds(0))).empty());
+}
+
 TEST_F(MutualTls, ConfigHasOneListenerPerVariantRequiringCertificates) {
     const auto conf = read_text_file(dir_ / "broker" / "mosquitto.conf");
     EXPECT_NE(conf.find("listener " + std::to_string(broker_->tls("untrusted").port) + " 127.0.0.1"),
@@ -237,7 +257,7 @@ class AwsTwinBroker : public ::testing::Test {
         o.twin_plugin = default_twin_plugin_path();
         ASSERT_FALSE(o.twin_plugin.empty()) << "hil_aws_twin.so is not built beside the tests";
         o.policies_dir = default_policies_dir();
-        o.tls_listeners = {{"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, true}};
+        o.tls_listeners = {{"tls", pki_->ca().cert, pki_->broker().cert, pki_->broker().key, true, {}}};
         o.registry.add_certificate("device", {pki_->device().sha256_fingerprint, "ACTIVE", {"device"}, {}});
         broker_ = std::make_unique<EmbeddedBroker>(o, bus_);
     }

@@ -11,7 +11,8 @@ def test_smoke_scenarios_kill_every_declared_misbehaviour(hil):
     assert matrix["device-to-cloud-qos1"]["good"] == "PASS"
     assert matrix["device-to-cloud-qos1"]["kills"]["wrong-topic"] == "killed"
     assert matrix["delta-applied-and-reported"]["kills"]["stale-report"] == "killed"
-    assert matrix["broker-wrong-host-refused"]["kills"]["skip-hostname-check"] == "killed"
+    assert matrix["broker-wrong-host-refused[tls=1.2]"]["kills"]["skip-hostname-check"] == "killed"
+    assert matrix["broker-expired-refused[tls=1.3]"]["kills"]["skip-server-verify"] == "killed"
     assert matrix["unsubscribe-stops-delivery"]["kills"]["ignore-unsubscribe"] == "killed"
     assert matrix["time-judges-certificates"]["kills"]["ignore-time"] == "killed"
     assert all(outcome == "killed" for entry in matrix.values() for outcome in entry["kills"].values())

@@ -1,4 +1,5 @@
 #include "hil/scenario/loader.hpp"
+#include "hil/scenario/runner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -168,7 +169,7 @@ steps:
     EXPECT_TRUE(has_issue(issues, 5, "'run' cannot be a variable name")) << all(issues);
     EXPECT_TRUE(has_issue(issues, 6, "not a regular expression")) << all(issues);
     EXPECT_TRUE(has_issue(issues, 7, "needs 'for'")) << all(issues);
-    EXPECT_TRUE(has_issue(issues, 8, "not both")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 8, "give only one of 'topic', 'event', 'session'")) << all(issues);
 }
 
 TEST(Loader, MatcherShapesThatCouldNeverHoldAreRefused) {
@@ -274,6 +275,102 @@ steps:
         issues_of("name: m\nmatrix: {qos: [0, 1]}\nsteps:\n  - device: x\n    args: {t: \"${nope}\"}\n");
     EXPECT_EQ(per_case.size(), 1u) << all(per_case);
     EXPECT_TRUE(has_issue(per_case, 5, "undefined variable ${nope}")) << all(per_case);
+}
+
+TEST(Loader, IdentityNamesADeviceCredentialOfThePki) {
+    const auto sc = load_scenario_text(R"(name: i
+matrix: {id: [device_expired, device_rsa]}
+devices:
+  dut: {identity: "${id}"}
+  peer: {}
+steps:
+  - device: mqtt.connect
+)",
+                                       "t.yaml");
+    ASSERT_EQ(sc.size(), 2u);
+    EXPECT_EQ(sc[0].devices.at(0).identity, "device_expired");
+    EXPECT_EQ(sc[1].devices.at(0).identity, "device_rsa");
+    EXPECT_EQ(sc[0].devices.at(1).identity, ""); // the bench's `device`
+}
+
+TEST(Loader, AnUnknownIdentityIsRefusedWithTheNearestName) {
+    const auto issues = issues_of(R"(name: i
+devices:
+  dut: {identity: device_expird}
+  peer: {identity: broker_expired}
+  other: {identity: [device]}
+  last: {identity: "${thing}"}
+steps:
+  - device: mqtt.connect
+)");
+    EXPECT_TRUE(has_issue(issues, 3,
+                          "identity: 'device_expird' is not a device credential of the test PKI "
+                          "(did you mean 'device_expired'?)"))
+        << all(issues);
+    EXPECT_TRUE(has_issue(issues, 3, "known: device, device_ecdsa")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 4, "'broker_expired' is not a device credential"))
+        << all(issues); // a server's
+    EXPECT_TRUE(has_issue(issues, 5, "expected the name of a device credential")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 6, "is not a device credential")) << all(issues); // no run-time names
+}
+
+TEST(Loader, AbsentSessionIsTheBrokersSideAndTakesOnlyFor) {
+    const auto sc = load_scenario_text(R"(name: s
+steps:
+  - expect.absent: {session: "${client_id}", for: 0s}
+)",
+                                       "t.yaml")
+                        .at(0);
+    ASSERT_EQ(sc.steps.size(), 1u);
+    EXPECT_TRUE(sc.steps[0].absent_session);
+    EXPECT_FALSE(sc.steps[0].absent_on_device);
+    EXPECT_EQ(sc.steps[0].target, "${client_id}");
+    EXPECT_EQ(sc.steps[0].within.count(), 0);
+    EXPECT_TRUE(device_declarations(sc).empty()); // it talks to the broker, not to a device
+
+    const auto issues = issues_of(R"(name: s
+steps:
+  - expect.absent: {session: x, match: {a: 1}, for: 1s}
+  - expect.absent: {session: x}
+  - expect.absent: {session: x, event: mqtt.connected, for: 1s}
+)");
+    EXPECT_TRUE(has_issue(issues, 3, "with 'session': only 'for' applies")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 4, "needs 'for'")) << all(issues);
+    EXPECT_TRUE(has_issue(issues, 5, "give only one of")) << all(issues);
+}
+
+TEST(Loader, AQuotedMatrixValueStaysAString) {
+    const auto sc = load_scenario_text(R"(name: q
+matrix: {tls: ["1.2"], n: [1.5], qos: [1]}
+steps:
+  - device: mqtt.connect
+    args:
+      tls_version: "${tls}"
+      plain: ${tls}
+      n: "${n}"
+      qos: "${qos}"
+      text: "v${tls}"
+)",
+                                       "t.yaml")
+                        .at(0);
+    const auto &args = sc.steps.at(0).args;
+    EXPECT_EQ(args.at("tls_version"), "1.2");
+    EXPECT_EQ(args.at("plain"), "1.2");
+    EXPECT_EQ(args.at("n"), 1.5);
+    EXPECT_EQ(args.at("qos"), 1);
+    EXPECT_EQ(args.at("text"), "v1.2");
+}
+
+TEST(Loader, RecordsTheBuiltInVariablesAFileUses) {
+    const auto sc = load_scenario_text(R"(name: b
+steps:
+  - device: mqtt.connect
+    args: {port: "${broker.rsa.port}"}
+  - expect.absent: {session: "${client_id}", for: 0s}
+)",
+                                       "t.yaml")
+                        .at(0);
+    EXPECT_EQ(sc.builtins, (std::set<std::string>{"broker.rsa.port", "client_id"}));
 }
 
 } // namespace

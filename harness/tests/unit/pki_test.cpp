@@ -5,10 +5,12 @@
 #include "hil/scenario/names.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <set>
 
 #include <unistd.h>
 
@@ -400,6 +402,36 @@ TEST(PkiRsaTest, RsaVariantsAreRsa2048ChainingToTheRoot) {
     EXPECT_EQ(pki.get("broker_rsa").sans, pki.broker().sans);
     EXPECT_EQ(pki.get("device_ecdsa").key_type, "ecdsa-p256");
     std::filesystem::remove_all(dir);
+}
+
+TEST(PkiRegistryTest, RegistryVariantsAreGoodClientsOfTheRootAndNamedInTheCatalogue) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("hil-pki-registry-test-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir);
+    PkiOptions options;
+    options.registry_variants = true;
+    const auto pki = TestPki::create(dir, options);
+    const auto ca = load_cert(pki.ca().cert);
+    for (const char *name : {"device_inactive", "device_registry_revoked"}) {
+        const auto &c = pki.get(name);
+        EXPECT_EQ(c.kind, "device");
+        EXPECT_EQ(c.provokes, "net.closed"); // closed at CONNECT by a registry, never by TLS
+        const auto cert = load_cert(c.cert);
+        const auto key = load_key(c.key);
+        ASSERT_TRUE(cert && key) << name;
+        EXPECT_EQ(X509_check_private_key(cert.get(), key.get()), 1) << name;
+        EXPECT_EQ(verify(cert.get(), ca.get(), X509_PURPOSE_SSL_CLIENT), X509_V_OK) << name;
+    }
+    EXPECT_TRUE(pki.check(options).empty());
+    std::filesystem::remove_all(dir);
+
+    // Every name a scenario may give, the optional variants included.
+    std::set<std::string> names;
+    for (const auto &c : catalogue_names()) names.insert(c.name);
+    for (const char *name :
+         {"device", "device_rsa", "device_inactive", "broker_rsa", "device_mismatched_key"}) {
+        EXPECT_EQ(names.count(name), 1u) << name;
+    }
 }
 
 } // namespace

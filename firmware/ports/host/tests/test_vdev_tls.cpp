@@ -72,12 +72,22 @@ TEST_F(VdevTls, test_vdev_tls_MutualTlsConnectsAndCarriesMessages) {
     EXPECT_TRUE(
         is_ok(tls_connect(dev, broker.port(),
                           R"(,"cert_slot":1,"key_slot":2,"sni":"localhost","alpn":"mqtt,x-amzn-mqtt-ca")")));
-    EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false})");
+    EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false,"tls_version":"1.3"})");
     EXPECT_TRUE(has(dev.request("mqtt.subscribe", R"({"topic":"hil/tls/#","qos":1})"), R"( ok {"mid":1})"));
     dev.out().expect("!mqtt.subscribed");
     dev.request("mqtt.publish", R"({"topic":"hil/tls/a","payload":"over tls","qos":1})");
     std::string msg = dev.out().expect("!mqtt.message");
     EXPECT_TRUE(has(msg, R"("payload":"over tls")")) << msg;
+}
+
+TEST_F(VdevTls, test_vdev_tls_ConnectedNamesTheNegotiatedVersion) {
+    // Without a restriction both ends pick 1.3 (above); restricted, the handshake says 1.2.
+    Broker broker(tls_broker(pki().server, false));
+    ASSERT_TRUE(broker.ready()) << broker.log();
+    Vdev dev;
+    ASSERT_TRUE(dev.upload(0, pki().ca.cert));
+    EXPECT_TRUE(is_ok(tls_connect(dev, broker.port(), R"(,"sni":"localhost","tls_version":"1.2")")));
+    EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false,"tls_version":"1.2"})");
 }
 
 TEST_F(VdevTls, test_vdev_tls_IpHostCheckedAgainstIpSan) {
@@ -87,7 +97,7 @@ TEST_F(VdevTls, test_vdev_tls_IpHostCheckedAgainstIpSan) {
     Vdev dev;
     ASSERT_TRUE(dev.upload(0, pki().ca.cert));
     EXPECT_TRUE(is_ok(tls_connect(dev, broker.port(), "")));
-    EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false})");
+    EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false,"tls_version":"1.3"})");
 }
 
 TEST_F(VdevTls, test_vdev_tls_OtherRootIsServerUntrusted) {
@@ -120,7 +130,7 @@ TEST_F(VdevTls, test_vdev_tls_VerifyHostFalseAcceptsWrongName) {
     Vdev dev;
     ASSERT_TRUE(dev.upload(0, pki().ca.cert));
     tls_connect(dev, broker.port(), R"(,"sni":"wrong.example","verify_host":false)");
-    EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false})");
+    EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false,"tls_version":"1.3"})");
 }
 
 TEST_F(VdevTls, test_vdev_tls_ExpiredAndNotYetValidServer) {
@@ -221,13 +231,13 @@ TEST_F(VdevTls, test_vdev_tls_MisbehavioursSkipChecks) {
         Vdev dev({"--misbehave", "skip-server-verify"});
         ASSERT_TRUE(dev.upload(0, pki().other_ca.cert));
         tls_connect(dev, broker.port(), R"(,"sni":"localhost")");
-        EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false})");
+        EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false,"tls_version":"1.3"})");
     }
     {
         Vdev dev({"--misbehave", "skip-hostname-check"});
         ASSERT_TRUE(dev.upload(0, pki().ca.cert));
         tls_connect(dev, broker.port(), R"(,"sni":"wrong.example")");
-        EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false})");
+        EXPECT_EQ(outcome(dev), R"(!mqtt.connected {"session_present":false,"tls_version":"1.3"})");
     }
 }
 

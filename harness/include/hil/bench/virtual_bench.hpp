@@ -34,7 +34,17 @@ struct BenchConfig {
     std::string host_name = "localhost";    ///< the broker's name in its certificate; TLS clients use it
     bool tls = true;                        ///< devices and the cloud connect over mutual TLS
     bool require_client_certificate = true; ///< false only to prove a scenario catches a lax broker
-    bool save_on_every_change = true;       ///< false: Mosquitto's default persistence (loses on kill -9)
+    /// The `tls` listener checks client certificates against the run CA's CRL (refusing
+    /// device_revoked); false only to prove the revocation scenario catches a broker without it.
+    bool check_crl = true;
+    /// aws-twin: device_inactive and device_registry_revoked are registered with those statuses;
+    /// false registers them ACTIVE, only to prove the registry scenarios catch a broker ignoring it.
+    bool registry_status = true;
+    /// RSA-2048 credentials (device_rsa, broker_rsa and the `rsa` listener). Not a bench-file key:
+    /// the run asks for them when a selected scenario needs them (needs_rsa_credentials()), as
+    /// their keys cost 100–600 ms to make.
+    bool rsa_credentials = false;
+    bool save_on_every_change = true; ///< false: Mosquitto's default persistence (loses on kill -9)
     BrokerProfile profile = BrokerProfile::aws_twin; ///< the run's default broker profile
     /// aws-twin: the policy of the device certificate (`application` allows everything: only to
     /// prove a policy scenario catches a permissive broker).
@@ -55,14 +65,32 @@ inline constexpr const char *kCloudCertificate = "cloud";
 /// The policy of the cloud client's certificate (fixtures/policies/application.json).
 inline constexpr const char *kApplicationPolicy = "application";
 
+/// A TLS listener of the embedded broker beside `tls`: its name (`${broker.<name>.port}`) and the
+/// broker certificate it presents (a catalogue name; its chain file when it has one).
+struct TlsListenerVariant {
+    const char *name;
+    const char *credential;
+};
+/// The test listeners, in the order the broker opens them (`rsa` only with RSA credentials).
+[[nodiscard]] const std::vector<TlsListenerVariant> &tls_listener_variants();
+
+/// Whether `scenario` needs the RSA credentials: an RSA identity, or the `rsa` listener.
+[[nodiscard]] bool needs_rsa_credentials(const Scenario &scenario);
+
+/// The status the aws-twin registry gives a device credential of the PKI: INACTIVE for
+/// device_inactive, REVOKED for device_registry_revoked, ACTIVE for the others (a refusal of those
+/// must be the TLS layer's, not the registry's).
+[[nodiscard]] std::string registry_status(const std::string &credential);
+
 /// The capabilities the embedded broker adds in `profile`: `qos2` in mosquitto; `aws-rules`,
 /// and `policies` when clients have certificates (`tls`), in aws-twin.
 [[nodiscard]] std::set<std::string> profile_capabilities(BrokerProfile profile, bool tls);
 
-/// Options of an embedded broker for the run's PKI: the plain listener, the mutual-TLS listeners
-/// `tls` (and, with `test_listeners`, `untrusted` and `wronghost`), and in aws-twin the registry
-/// with the device certificate (policy `device_policy`, no things yet) and the cloud certificate
-/// (`application`). Shared by the virtual bench and `hil broker up`.
+/// Options of an embedded broker for the run's PKI: the plain listener, the mutual-TLS listener
+/// `tls` (with the CRL unless `check_crl` is off) and, with `test_listeners`, one per broker
+/// certificate variant (tls_listener_variants()); in aws-twin the registry with every device
+/// certificate of the PKI (registry_status(), policy `device_policy`, no things yet) and the
+/// cloud certificate (`application`). Shared by the virtual bench and `hil broker up`.
 [[nodiscard]] EmbeddedBrokerOptions run_broker_options(const BenchConfig &config, BrokerProfile profile,
                                                        const TestPki &pki, const std::filesystem::path &dir,
                                                        bool test_listeners = true);

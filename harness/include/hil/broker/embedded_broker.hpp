@@ -39,9 +39,13 @@ struct BrokerEndpoint {
 struct TlsListenerSpec {
     std::string name;                ///< "tls" (the good one), "untrusted", ...
     std::filesystem::path cafile;    ///< CA for client certificates
-    std::filesystem::path certfile;  ///< server certificate
+    std::filesystem::path certfile;  ///< server certificate, or leaf + intermediates (a chain file)
     std::filesystem::path keyfile;   ///< server key (0600; Mosquitto runs as the current user)
     bool require_certificate = true; ///< mutual TLS
+    /// PEM CRL(s) client certificates are checked against; empty: none. OpenSSL then checks the
+    /// leaf only (X509_V_FLAG_CRL_CHECK) and needs a CRL from the leaf's issuer: a client whose
+    /// issuer has none in the file is refused (unable to get certificate CRL).
+    std::filesystem::path crlfile;
 };
 
 struct EmbeddedBrokerOptions {
@@ -126,6 +130,20 @@ class EmbeddedBroker {
     void update_registry(const std::function<void(TwinRegistry &)> &change);
     /// A copy of the current registry.
     [[nodiscard]] TwinRegistry registry() const;
+
+    /// Returns once every line the broker logged before the call is on the EventBus (its log is
+    /// read through a pipe by another thread): opens a connection to the plain listener and
+    /// waits for the broker's "New connection from <address>:<that port>" line. Throws
+    /// InfraError if it does not come by `deadline` (a paused or dead broker).
+    void sync_log(Deadline deadline);
+
+    /// The MQTT sessions this broker accepted for `client_id`, from the EventBus events from
+    /// `from` on: its "New client connected from ... as <client_id> (...)" log lines (Mosquitto
+    /// writes the line when CONNECT is accepted, before the CONNACK; a refusal in the TLS
+    /// handshake or at CONNECT — aws-twin's registry and policies — writes none). Waits until
+    /// `until` for one, then sync_log() so that the answer is complete up to the call.
+    [[nodiscard]] std::vector<std::string> sessions(const std::string &client_id, std::uint64_t from,
+                                                    Deadline until);
 
     /// `kill -9` (no chance to save). The endpoints stay reserved for restart().
     void kill();

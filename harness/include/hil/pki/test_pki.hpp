@@ -59,7 +59,21 @@ struct PkiOptions {
     /// Also broker_rsa and device_rsa. RSA-2048 key generation costs 50-200 ms a key, the whole
     /// EC catalogue a few ms: per-run PKIs leave them out unless a test needs them.
     bool rsa_variants = false;
+    /// Also device_inactive and device_registry_revoked: good certificates that a broker with a
+    /// certificate registry (the aws-twin profile) lists as INACTIVE and REVOKED. Per-run PKIs ask
+    /// for them (two EC keys, ~1 ms); `hil pki init` does not (a board's account registers what
+    /// it needs itself).
+    bool registry_variants = false;
 };
+
+/// Name and kind ("ca", "broker", "device", "cloud") of every certificate the catalogue can
+/// hold, optional variants included, without making anything: for checking names before a run.
+struct CatalogueName {
+    std::string name;
+    std::string kind;
+    std::string key_type; ///< "ecdsa-p256" or "rsa-2048"
+};
+[[nodiscard]] std::vector<CatalogueName> catalogue_names();
 
 class TestPki {
   public:

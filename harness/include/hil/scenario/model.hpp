@@ -9,6 +9,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include <string>
 #include <vector>
@@ -83,6 +84,8 @@ struct Step {
     bool retain = false;                 ///< cloud.publish
     Millis within{-1}; ///< deadline; the loader puts the default in when absent (scaled at run time)
     bool absent_on_device = false; ///< expect.absent: `event` (device) instead of `topic` (cloud)
+    /// expect.absent: `session` (a client id: no MQTT session of it on the broker) instead of `topic`
+    bool absent_session = false;
     std::map<std::string, std::string> captures;          ///< expect.*: variable name -> path in what matched
     std::string toxic_name;                               ///< fault.link.add: name (default: the type)
     std::string direction = "both";                       ///< fault.link.add: upstream, downstream, both
@@ -105,6 +108,9 @@ struct DeviceDecl {
     std::string handle;
     std::string thing;     ///< thing name (may hold run-time variables)
     std::string client_id; ///< MQTT client id (may hold run-time variables)
+    /// The device credential of the test PKI the bench puts into its slots (a catalogue name,
+    /// checked at load: `device_expired`, `device_rsa`, ...); "" = `device`.
+    std::string identity;
 };
 
 struct Scenario {
@@ -120,6 +126,9 @@ struct Scenario {
     std::vector<DeviceDecl> devices;    ///< declared handles ("" = only the implicit `dut`)
     std::vector<Step> steps;            ///< setup steps (included first), then `steps`
     std::size_t setup_steps = 0;        ///< how many of `steps` came from setup/include
+    /// The built-in variables the file refers to (`broker.rsa.port`, ...): what the bench must
+    /// provide for it.
+    std::set<std::string> builtins;
 };
 
 } // namespace hil

@@ -4,6 +4,7 @@
 // through this interface, so the runner never names a driver.
 
 #include "hil/cloud/cloud_client.hpp"
+#include "hil/core/error.hpp"
 #include "hil/device/device_session.hpp"
 #include "hil/faults/faults.hpp"
 #include "hil/scenario/model.hpp"
@@ -35,6 +36,17 @@ class ScenarioBench {
     [[nodiscard]] virtual std::map<std::string, std::string> logs() const = 0;
     /// What `fault.*` steps act on. Throws InfraError on a bench without fault control.
     virtual Faults &faults() = 0;
+    /// Broker side (`expect.absent: {session: ...}`): one description of each MQTT session the
+    /// broker accepted for `client_id` since this execution opened. Waits until `until` for a
+    /// first one; the answer is then complete up to the moment of the call (nothing the broker
+    /// did before it is still in transit). Throws InfraError on a bench that cannot see its
+    /// broker's sessions (the default).
+    [[nodiscard]] virtual std::vector<std::string> broker_sessions(const std::string &client_id,
+                                                                   Deadline until) {
+        (void)client_id;
+        (void)until;
+        throw InfraError("this bench cannot see the MQTT sessions of its broker");
+    }
 };
 
 /// What one execution needs from the bench.
