@@ -60,8 +60,8 @@ RoundResult one_round(std::uint64_t count, const std::filesystem::path &dir, int
     EmbeddedBrokerOptions broker_options;
     broker_options.dir = dir / "broker";
     broker_options.profile = BrokerProfile::mosquitto; // plain MQTT: the harness is measured
-    broker_options.save_on_every_change = false; // measure the harness, not the broker's disk
-    broker_options.max_queued_messages = 0;      // the slower reader must not lose messages
+    broker_options.save_on_every_change = false;       // measure the harness, not the broker's disk
+    broker_options.max_queued_messages = 0;            // the slower reader must not lose messages
     std::filesystem::create_directories(broker_options.dir);
     EmbeddedBroker broker(broker_options, bus);
     const std::string topic = "hil/bench-ledger-" + std::to_string(round) + "/burst";
@@ -77,27 +77,9 @@ RoundResult one_round(std::uint64_t count, const std::filesystem::path &dir, int
     cloud.subscribe(topic, 1, setup());
 
     SubscriberLines lines;
-    ProcessSpec sub;
-    sub.name = "mosquitto_sub";
-    sub.argv = {"mosquitto_sub",
-                "-h",
-                broker.plain().host,
-                "-p",
-                std::to_string(broker.plain().port),
-                "-i",
-                "hil-bench-ledger-sub",
-                "-q",
-                "1",
-                "-t",
-                topic,
-                "-C",
-                std::to_string(count + 1),
-                "-F",
-                "%U"};
-    sub.log_path = dir / "mosquitto_sub.log";
-    sub.on_line = [&lines](std::string_view line) { lines.add(line); };
-    auto subscriber = ManagedProcess::start(sub, nullptr);
-    if (!lines.wait_count(1, setup())) {
+    auto subscriber =
+        start_reference_subscriber(broker.plain(), topic, count, dir / "mosquitto_sub.log", lines);
+    if (!subscriber) {
         r.failure = "mosquitto_sub did not subscribe (no retained marker within 10 s)";
         return r;
     }

@@ -2,12 +2,15 @@
 // Helpers several benchmarks share: a scratch directory per benchmark and the lines of a
 // reference subscriber (mosquitto_sub) as they arrive.
 
+#include "hil/broker/embedded_broker.hpp"
 #include "hil/core/clock.hpp"
+#include "hil/core/process.hpp"
 
 #include <unistd.h>
 
 #include <condition_variable>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -53,5 +56,34 @@ class SubscriberLines {
     std::size_t count_ = 0;
     std::string last_;
 };
+
+/// `mosquitto_sub` on `topic` at QoS 1 until it has `count` messages plus the retained marker
+/// (one `%U` timestamp line each, into `lines`). Returns once it has subscribed — when the
+/// marker, which the caller published retained on `topic` before, arrived — or nullptr.
+inline std::unique_ptr<ManagedProcess> start_reference_subscriber(const BrokerEndpoint &broker,
+                                                                  const std::string &topic, std::size_t count,
+                                                                  const std::filesystem::path &log,
+                                                                  SubscriberLines &lines) {
+    ProcessSpec sub;
+    sub.name = "mosquitto_sub";
+    sub.argv = {"mosquitto_sub",
+                "-h",
+                broker.host,
+                "-p",
+                std::to_string(broker.port),
+                "-q",
+                "1",
+                "-t",
+                topic,
+                "-C",
+                std::to_string(count + 1),
+                "-F",
+                "%U"};
+    sub.log_path = log;
+    sub.on_line = [&lines](std::string_view line) { lines.add(line); };
+    auto process = ManagedProcess::start(sub, nullptr);
+    if (!lines.wait_count(1, Deadline::after(std::chrono::seconds(10)))) return nullptr;
+    return process;
+}
 
 } // namespace hil::bench

@@ -114,25 +114,9 @@ double publish_stream(const EmbeddedBroker &broker, const std::filesystem::path 
         auto p = ManagedProcess::start(mark, nullptr);
         (void)p->wait_exit(kSetup());
     }
-    ProcessSpec sub;
-    sub.name = "mosquitto_sub";
-    sub.argv = {"mosquitto_sub",
-                "-h",
-                broker.plain().host,
-                "-p",
-                std::to_string(broker.plain().port),
-                "-q",
-                "1",
-                "-t",
-                topic,
-                "-C",
-                std::to_string(count + 1),
-                "-F",
-                "%U"};
-    sub.log_path = dir / "sub.log";
-    sub.on_line = [&received](std::string_view line) { received.add(line); };
-    auto subscriber = ManagedProcess::start(sub, nullptr);
-    if (!received.wait_count(1, kSetup())) return 0;
+    auto subscriber = start_reference_subscriber(broker.plain(), topic, static_cast<std::size_t>(count),
+                                                 dir / "sub.log", received);
+    if (!subscriber) return 0;
     ProcessSpec pub;
     pub.name = "mosquitto_pub";
     pub.argv = {"sh", "-c",
