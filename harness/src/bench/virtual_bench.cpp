@@ -79,9 +79,10 @@ BenchConfig load_bench_file(const std::filesystem::path &file) {
                     // Relative to the bench file, like every path a file names.
                     config.policies_dir = file.parent_path() / b.second.Scalar();
                 } else {
-                    at(b.first, "unknown broker key '" + bk +
-                                    "' (known: bind, host_name, tls, require_client_certificate, check_crl, "
-                                    "registry_status, persistence, profile, device_policy, policies, attach)");
+                    at(b.first,
+                       "unknown broker key '" + bk +
+                           "' (known: bind, host_name, tls, require_client_certificate, check_crl, "
+                           "registry_status, persistence, profile, device_policy, policies, attach)");
                 }
             }
         } else if (key == "device") {
