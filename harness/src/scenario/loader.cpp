@@ -812,7 +812,7 @@ std::string parse_identity(Validator &v, const YAML::Node &node) {
         v.issue(node, "identity: expected the name of a device credential of the test PKI");
         return {};
     }
-    const std::string name = v.text(node);
+    std::string name = v.text(node);
     std::vector<std::string> known;
     for (const auto &entry : catalogue_names()) {
         if (entry.kind == "device") known.push_back(entry.name);
