@@ -96,6 +96,9 @@ int broker_up_command(const BrokerUpOptions &options) {
         PkiOptions pki_options;
         pki_options.dns_names = {config.host_name};
         pki_options.ip_addresses = {config.bind_address};
+        // The whole catalogue: runs that attach to this broker may need any credential of it.
+        pki_options.rsa_variants = true;
+        pki_options.registry_variants = true;
         const TestPki pki = TestPki::create(dir / "pki", pki_options);
         auto broker_options = run_broker_options(config, config.profile, pki, dir / "broker", true);
         if (config.profile == BrokerProfile::aws_twin) {
