@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -53,11 +54,14 @@ TEST(ManagedProcess, DestructorStopsTheWholeProcessGroup) {
         EXPECT_EQ(getpgid(grandchild), leader);
     }
     EXPECT_FALSE(alive(leader));
-    // The grandchild was re-parented; it is gone or a zombie about to be reaped by init.
-    std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
-    std::string content;
-    std::getline(stat, content);
-    EXPECT_TRUE(content.empty() || content.find(") Z") != std::string::npos) << content;
+    // The grandchild was re-parented and got the group's SIGKILL; it may still be dying (state R)
+    // for a moment after the leader was reaped. Its pidfd becomes readable when it has exited.
+    const int fd = static_cast<int>(syscall(SYS_pidfd_open, grandchild, 0));
+    if (fd >= 0) { // else it is gone already (ESRCH)
+        pollfd exited{fd, POLLIN, 0};
+        EXPECT_EQ(poll(&exited, 1, 5000), 1) << "the grandchild outlived its process group";
+        close(fd);
+    }
 }
 
 TEST(ManagedProcess, OutputLinesReachTheCallbackAndTheLog) {
