@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -65,10 +66,15 @@ int connect_upstream(const std::string &host, std::uint16_t port) {
 
 } // namespace
 
+/// Told when a toxic ends a connection and says why (tls_gate's refusals): becomes an event.
+using RefusalSink =
+    std::function<void(std::uint64_t connection, const std::string &toxic, const std::string &reason)>;
+
 /// One proxied TCP connection: two pumps, one per direction, each with its own toxic chain.
 class Connection {
   public:
-    Connection(int client, int server, std::uint64_t id) : id_(id) {
+    Connection(int client, int server, std::uint64_t id, RefusalSink on_refused)
+        : id_(id), on_refused_(std::move(on_refused)) {
         fds_[0] = client; // upstream reads the client
         fds_[1] = server; // downstream reads the broker
         for (auto &w : wake_) w = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -89,6 +95,7 @@ class Connection {
     void add(const std::string &name, Direction dir, std::unique_ptr<Toxic> toxic) {
         {
             const std::lock_guard lock(mutex_);
+            if (carried_[index(dir)]) toxic->joined_mid_stream();
             chain_[index(dir)].emplace_back(name, std::move(toxic));
         }
         poke();
@@ -172,6 +179,14 @@ class Connection {
         return closed_;
     }
 
+    /// One refusal per connection, and none once it has ended otherwise (both pumps may refuse).
+    bool claim_refusal() {
+        const std::lock_guard lock(mutex_);
+        if (closed_ || refused_) return false;
+        refused_ = true;
+        return true;
+    }
+
     void pump(int d) {
         const int src = fds_[d];
         const int dst = fds_[1 - d];
@@ -222,14 +237,24 @@ class Connection {
             }
             Verdict verdict;
             verdict.forward.push_back({std::string(buf, static_cast<std::size_t>(got)), Clock::now()});
+            std::string refused_by; // the first toxic that closes with a reason, and why
+            std::string reason;
             {
                 const std::lock_guard lock(mutex_);
+                // Set under the lock that applies the chain: a toxic added after this missed these bytes.
+                carried_[d] = true;
                 for (auto &[name, toxic] : chain_[d]) {
                     Verdict next = toxic->apply(std::move(verdict.forward), Clock::now());
+                    if (next.close && !next.reason.empty() && refused_by.empty()) {
+                        refused_by = toxic->type();
+                        reason = std::move(next.reason);
+                    }
                     next.close = next.close || verdict.close;
                     verdict = std::move(next);
                 }
             }
+            // Told before anything is forwarded or closed: the event precedes what the peers see.
+            if (!refused_by.empty() && claim_refusal()) on_refused_(id_, refused_by, reason);
             bool ok = true;
             for (const auto &segment : verdict.forward) {
                 {
@@ -255,6 +280,7 @@ class Connection {
     }
 
     std::uint64_t id_;
+    RefusalSink on_refused_;
     int fds_[2];
     int wake_[2];
     std::thread pumps_[2];
@@ -262,6 +288,8 @@ class Connection {
     std::mutex mutex_;
     std::condition_variable changed_;
     bool closed_ = false;
+    bool refused_ = false;
+    bool carried_[2] = {false, false}; ///< a direction has read bytes (toxics added now join mid-stream)
     std::vector<std::pair<std::string, std::unique_ptr<Toxic>>> chain_[2];
 };
 
@@ -318,17 +346,30 @@ struct FaultProxy::Impl {
                         {{"upstream", options.upstream_host + ":" + std::to_string(options.upstream_port)}});
                 continue;
             }
-            auto conn = std::make_unique<Connection>(client, server, 0);
             std::uint64_t id = 0;
             {
                 const std::lock_guard lock(mutex);
-                if (stopping) return;
+                if (stopping) {
+                    ::close(client);
+                    ::close(server);
+                    return;
+                }
                 id = next_id++;
+            }
+            // Published before the pumps start, so that a toxic's refusal comes after it.
+            publish("proxy.connected", {{"connection", id}});
+            auto conn = std::make_unique<Connection>(
+                client, server, id,
+                [this](std::uint64_t c, const std::string &toxic, const std::string &reason) {
+                    publish("proxy.refused", {{"connection", c}, {"toxic", toxic}, {"reason", reason}});
+                });
+            {
+                const std::lock_guard lock(mutex);
+                if (stopping) return;
                 for (const auto &spec : toxics) conn->add(spec.name, spec.direction, spec.prototype->clone());
                 conn->start();
                 connections.push_back(std::move(conn));
             }
-            publish("proxy.connected", {{"connection", id}});
         }
     }
 };

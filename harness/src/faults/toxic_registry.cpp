@@ -14,7 +14,8 @@ using Factory = std::unique_ptr<Toxic> (*)(const nlohmann::json &);
 const std::map<std::string, Factory> &registry() {
     static const std::map<std::string, Factory> factories = {
         {"bandwidth", make_bandwidth},   {"blackhole", make_blackhole}, {"latency", make_latency},
-        {"limit_data", make_limit_data}, {"slicer", make_slicer},       {"timeout", make_timeout}};
+        {"limit_data", make_limit_data}, {"slicer", make_slicer},       {"timeout", make_timeout},
+        {"tls_gate", make_tls_gate}};
     return factories;
 }
 } // namespace

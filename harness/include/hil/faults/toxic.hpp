@@ -30,6 +30,9 @@ struct Segment {
 struct Verdict {
     std::vector<Segment> forward; ///< in order; empty = swallowed
     bool close = false;           ///< close the connection after forwarding (limit_data)
+    /// Why the toxic closes, when that is a refusal worth telling (tls_gate): the proxy publishes
+    /// it as `proxy.refused`. Empty for closes that are the toxic's plain effect (limit_data).
+    std::string reason = {};
 };
 
 class Toxic {
@@ -45,6 +48,9 @@ class Toxic {
     [[nodiscard]] virtual bool holds() const { return false; }
     /// When a holding toxic ends the connection (closes both sides), if it does.
     [[nodiscard]] virtual std::optional<Clock::time_point> closes_at() const { return std::nullopt; }
+    /// Told, before its first apply(), that it joins a connection whose direction has already
+    /// carried bytes: a toxic that judges the start of a stream (tls_gate) will never see it.
+    virtual void joined_mid_stream() {}
 };
 
 /// A named toxic on one direction, as scenarios and the API add it.
@@ -58,6 +64,8 @@ struct ToxicSpec {
 ///   latency {latency: ms, jitter: ms}    bandwidth {rate: bytes/s}   blackhole {} (holds the path)
 ///   limit_data {bytes: N} (then closes)  slicer {size: N, delay: ms}
 ///   timeout {timeout: ms} (holds the path, then closes; 0 = never)
+///   tls_gate {server_name: SNI, alpn: protocol} (upstream: reads the TLS ClientHello, then passes
+///     the connection through untouched or closes it before the broker sees a byte)
 /// Throws std::invalid_argument naming the type or attribute, with the list of known types.
 [[nodiscard]] std::unique_ptr<Toxic> make_toxic(const std::string &type, const nlohmann::json &attributes);
 

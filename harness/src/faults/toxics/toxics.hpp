@@ -30,5 +30,6 @@ std::unique_ptr<Toxic> make_blackhole(const nlohmann::json &attributes);
 std::unique_ptr<Toxic> make_limit_data(const nlohmann::json &attributes);
 std::unique_ptr<Toxic> make_slicer(const nlohmann::json &attributes);
 std::unique_ptr<Toxic> make_timeout(const nlohmann::json &attributes);
+std::unique_ptr<Toxic> make_tls_gate(const nlohmann::json &attributes);
 
 } // namespace hil::faults
