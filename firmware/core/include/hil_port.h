@@ -51,6 +51,7 @@ typedef struct {
     hil_port_blob_t cert;      /**< Client certificate (chain), PEM; len 0 = no client certificate. */
     hil_port_blob_t key;       /**< Client private key, PEM; present exactly when cert is. */
     const char *sni;           /**< Server name sent as SNI and checked against the certificate. */
+    bool send_sni;             /**< Send @ref sni in the ClientHello (false only under a misbehaviour). */
     bool verify_server;        /**< Verify the server chain (false only under a misbehaviour). */
     bool verify_host;          /**< Check the server certificate names @ref sni. */
     const char *alpn;          /**< Comma-separated ALPN protocol list; "" = no ALPN. */

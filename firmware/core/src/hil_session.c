@@ -254,7 +254,8 @@ hil_port_status_t hil_device_start_attempt(hil_device_t *dev, bool automatic) {
     p.tls.enabled = c->tls;
     if (c->tls) {
         p.tls.sni = c->sni;
-        p.tls.alpn = c->alpn;
+        p.tls.send_sni = !dev->misbehave[HIL_MISBEHAVE_NO_SNI];
+        p.tls.alpn = dev->misbehave[HIL_MISBEHAVE_NO_ALPN] ? "" : c->alpn;
         p.tls.version = c->tls_version;
         p.tls.verify_server = !dev->misbehave[HIL_MISBEHAVE_SKIP_SERVER_VERIFY];
         p.tls.verify_host = c->verify_host && !dev->misbehave[HIL_MISBEHAVE_SKIP_HOSTNAME_CHECK];

@@ -172,6 +172,24 @@ TEST_F(Session, test_misbehave_TlsChecksOffInParams) {
     EXPECT_TRUE(ctx.connects[0].clean_session);
 }
 
+TEST_F(Session, test_mqtt_connect_SniAndAlpnInParams) {
+    slot(0, "CA");
+    ASSERT_EQ(answer(kConnect + R"(,"tls":true,"ca_slot":0,"alpn":"x-amzn-mqtt-ca"})"), "@1 ok");
+    EXPECT_TRUE(ctx.connects[0].tls.send_sni);
+    EXPECT_EQ(ctx.connect_copies[0].sni, "broker.example");
+    EXPECT_EQ(ctx.connect_copies[0].alpn, "x-amzn-mqtt-ca");
+}
+
+TEST_F(Session, test_misbehave_SniAndAlpnOffInParams) {
+    slot(0, "CA");
+    hil_device_set_misbehaviour(&dev, HIL_MISBEHAVE_NO_SNI, true);
+    hil_device_set_misbehaviour(&dev, HIL_MISBEHAVE_NO_ALPN, true);
+    ASSERT_EQ(answer(kConnect + R"(,"tls":true,"ca_slot":0,"alpn":"x-amzn-mqtt-ca"})"), "@1 ok");
+    EXPECT_FALSE(ctx.connects[0].tls.send_sni);
+    EXPECT_EQ(ctx.connect_copies[0].sni, "broker.example"); // still the name the certificate must carry
+    EXPECT_EQ(ctx.connect_copies[0].alpn, "");
+}
+
 // ---- disconnect, unsubscribe ---------------------------------------------------------------------
 
 TEST_F(Session, test_mqtt_disconnect_RequestedNoReconnect) {

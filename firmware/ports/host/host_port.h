@@ -51,6 +51,7 @@ struct ssl_ctx_st; /* OpenSSL's SSL_CTX, kept out of this header */
 struct host_tls_diag {
     char sni[HIL_DEVICE_MAX_HOST + 1U]; /**< Server name: SNI and the host-name check. */
     bool sni_is_ip;                     /**< An IP literal: checked as an address, no SNI sent. */
+    bool send_sni;                      /**< false: no SNI at all (the no-sni misbehaviour). */
     int verify_error;                   /**< First X509 verification error, X509_V_OK when none. */
     int verify_depth;                   /**< Its depth in the chain (0 = the server's certificate). */
     bool hello_sent;                    /**< Our ClientHello was written (TCP is up). */

@@ -47,7 +47,8 @@ static void info_cb(const SSL *ssl, int where, int ret) {
     if (((where & SSL_CB_HANDSHAKE_START) != 0) && (ctx->tls.keep_ssl == NULL)) {
         /* libmosquitto named the connect host; RFC 6066 allows no IP literals in SNI. */
         int fd = SSL_get_fd(ssl);
-        (void)SSL_set_tlsext_host_name((SSL *)ssl, ctx->tls.sni_is_ip ? NULL : ctx->tls.sni);
+        (void)SSL_set_tlsext_host_name((SSL *)ssl,
+                                       (ctx->tls.sni_is_ip || !ctx->tls.send_sni) ? NULL : ctx->tls.sni);
         /* Keep the connection readable until the attempt's outcome is known (see
          * host_tls_drain()); released at CONNACK at the latest. */
         ctx->tls.keep_fd = (fd >= 0) ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
@@ -225,6 +226,7 @@ struct ssl_ctx_st *host_tls_context(struct hil_port_context *ctx, const hil_port
     (void)snprintf(detail, size, "cannot create a TLS context");
     (void)snprintf(ctx->tls.sni, sizeof(ctx->tls.sni), "%s", tls->sni);
     ctx->tls.sni_is_ip = is_ip_literal(tls->sni);
+    ctx->tls.send_sni = tls->send_sni;
     host_tls_begin_attempt(ctx);
 
     if (ok) {
