@@ -79,6 +79,11 @@ int broker_up_command(const BrokerUpOptions &options) {
     EventBus bus;
     SignalWatcher signals([&bus](int) { bus.cancel(); });
     BenchConfig config = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
+    if (config.remote) {
+        throw UsageError("hil broker up runs the embedded broker; " + options.bench->string() +
+                         " describes one with profile " + config.remote->profile +
+                         ", which hil does not run");
+    }
     if (options.profile) {
         const auto profile = parse_broker_profile(*options.profile);
         if (!profile)

@@ -96,6 +96,27 @@ int exit_code_for(const Tally &t) {
     return kAllPassed;
 }
 
+/// `--profile P` over the bench file's: an embedded broker's profile, or the remote one the file
+/// already describes (aws and external need their endpoint and credentials from a bench file).
+void apply_profile_option(const std::string &name, BenchConfig &config) {
+    if (config.remote) {
+        if (name != config.remote->profile) {
+            throw UsageError("--profile " + name + ": the bench file describes a broker with profile " +
+                             config.remote->profile + ", which hil does not run");
+        }
+        return;
+    }
+    if (name == "aws" || name == "external") {
+        throw UsageError(
+            "--profile " + name +
+            " needs a bench file with the broker's endpoint and credentials (docs/cli.md, Bench files)");
+    }
+    const auto profile = parse_broker_profile(name);
+    if (!profile)
+        throw UsageError("unknown broker profile '" + name + "' (known: aws-twin, mosquitto, aws, external)");
+    config.profile = *profile;
+}
+
 /// Runs `plan` on the bench and writes the run directory. `judge` (optional) sees the finished
 /// report before it is written: it may add to results.json and decide the exit code.
 int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<PlannedExecution> &plan,
@@ -106,19 +127,14 @@ int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<Plann
     bench_config.rsa_credentials = std::any_of(plan.begin(), plan.end(), [&](const PlannedExecution &p) {
         return needs_rsa_credentials(scenarios[p.scenario]);
     });
-    if (options.profile) {
-        const auto profile = parse_broker_profile(*options.profile);
-        if (!profile)
-            throw UsageError("unknown broker profile '" + *options.profile +
-                             "' (known: aws-twin, mosquitto)");
-        bench_config.profile = *profile;
-    }
+    if (options.profile) apply_profile_option(*options.profile, bench_config);
 
     // The run directory and its event log.
     RunReport report;
     report.run_id = make_run_id();
     report.bench = bench_config.name;
-    report.profile = std::string(to_string(bench_config.profile));
+    report.profile =
+        bench_config.remote ? bench_config.remote->profile : std::string(to_string(bench_config.profile));
     report.misbehaviours = options.misbehaviours;
     report.run_dir = options.out_dir.value_or(std::filesystem::path("hil-runs") / report.run_id);
     if (std::filesystem::exists(report.run_dir) && !std::filesystem::is_empty(report.run_dir)) {

@@ -8,9 +8,8 @@
 #include "hil/faults/fault_proxy.hpp"
 #include "hil/scenario/template.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <shared_mutex>
 
@@ -18,97 +17,21 @@
 
 namespace hil {
 
-BenchConfig load_bench_file(const std::filesystem::path &file) {
-    BenchConfig config;
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(file.string());
-    } catch (const YAML::BadFile &) {
-        throw ConfigError(ConfigIssue{file.string(), 0, 0, "cannot read the bench file"});
-    } catch (const YAML::Exception &e) {
-        throw ConfigError(
-            ConfigIssue{file.string(), e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
-    }
-    std::vector<ConfigIssue> issues;
-    auto at = [&](const YAML::Node &n, std::string msg) {
-        issues.push_back({file.string(), n.Mark().line + 1, n.Mark().column + 1, std::move(msg)});
-    };
-    if (!root.IsMap()) throw ConfigError(ConfigIssue{file.string(), 1, 1, "a bench file must be a mapping"});
-    for (const auto &kv : root) {
-        const std::string key = kv.first.Scalar();
-        if (key == "name")
-            config.name = kv.second.Scalar();
-        else if (key == "broker") {
-            for (const auto &b : kv.second) {
-                const std::string bk = b.first.Scalar();
-                const auto flag = [&](bool &out) {
-                    if (b.second.Scalar() == "true" || b.second.Scalar() == "false")
-                        out = b.second.Scalar() == "true";
-                    else
-                        at(b.second, bk + ": expected true or false");
-                };
-                if (bk == "bind") {
-                    config.bind_address = b.second.Scalar();
-                } else if (bk == "host_name") {
-                    config.host_name = b.second.Scalar();
-                } else if (bk == "tls") {
-                    flag(config.tls);
-                } else if (bk == "require_client_certificate") {
-                    flag(config.require_client_certificate);
-                } else if (bk == "check_crl") {
-                    flag(config.check_crl);
-                } else if (bk == "registry_status") {
-                    flag(config.registry_status);
-                } else if (bk == "persistence") {
-                    const std::string mode = b.second.Scalar();
-                    if (mode != "every-change" && mode != "mosquitto-default") {
-                        at(b.second, "persistence: '" + mode + "' (known: every-change, mosquitto-default)");
-                    }
-                    config.save_on_every_change = mode != "mosquitto-default";
-                } else if (bk == "profile") {
-                    if (const auto profile = parse_broker_profile(b.second.Scalar()))
-                        config.profile = *profile;
-                    else
-                        at(b.second, "profile: '" + b.second.Scalar() + "' (known: aws-twin, mosquitto)");
-                } else if (bk == "device_policy") {
-                    config.device_policy = b.second.Scalar();
-                    if (config.device_policy.empty()) at(b.second, "device_policy: expected a policy name");
-                } else if (bk == "attach") {
-                    config.attach = file.parent_path() / b.second.Scalar();
-                } else if (bk == "policies") {
-                    // Relative to the bench file, like every path a file names.
-                    config.policies_dir = file.parent_path() / b.second.Scalar();
-                } else {
-                    at(b.first,
-                       "unknown broker key '" + bk +
-                           "' (known: bind, host_name, tls, require_client_certificate, check_crl, "
-                           "registry_status, persistence, profile, device_policy, policies, attach)");
-                }
-            }
-        } else if (key == "device") {
-            for (const auto &d : kv.second) {
-                const std::string dk = d.first.Scalar();
-                if (dk == "driver") {
-                    if (d.second.Scalar() != "virtual")
-                        at(d.second, "device driver '" + d.second.Scalar() +
-                                         "' is not available in this version (known: virtual)");
-                } else if (dk == "executable") {
-                    config.vdev = d.second.Scalar();
-                } else {
-                    at(d.first, "unknown device key '" + dk + "' (known: driver, executable)");
-                }
-            }
-        } else {
-            at(kv.first, "unknown key '" + key + "' (known: name, broker, device)");
-        }
-    }
-    if (!issues.empty()) throw ConfigError(issues);
-    return config;
-}
-
 namespace {
 
 constexpr auto kSetupTimeout = std::chrono::seconds(10);
+
+/// What an execution's clients connect to, and with which credentials: the embedded broker with
+/// the run's test PKI, or a broker hil does not run (aws, external) with the bench file's files.
+struct BrokerAccess {
+    EmbeddedBroker *embedded = nullptr; ///< nullptr: not hil's (no faults, no sessions, no registry)
+    BrokerEndpoint main;                ///< where the devices' links and the cloud client go
+    std::string server_name;            ///< TLS to a remote broker: the SNI devices send
+    std::string alpn;                   ///< TLS to a remote broker: the ALPN devices offer
+    std::filesystem::path ca;
+    /// A device handle's identity by name (a PKI catalogue name); throws InfraError if none.
+    std::function<const Credential &(const std::string &)> identity;
+};
 
 /// One execution on the virtual bench. Each device reaches the broker through its own fault
 /// proxy (`link-<handle>`), so link faults hit one device only; the broker is shared by the
@@ -116,16 +39,16 @@ constexpr auto kSetupTimeout = std::chrono::seconds(10);
 /// (`exclusive`).
 class VirtualScenarioBench final : public ScenarioBench, public Faults {
   public:
-    VirtualScenarioBench(const BenchConfig &config, EmbeddedBroker &broker, const TestPki &pki, EventBus &bus,
+    VirtualScenarioBench(const BenchConfig &config, BrokerAccess access, EventBus &bus,
                          const ExecutionRequest &request, const std::vector<std::string> &misbehaviours,
                          std::shared_mutex &broker_use, std::shared_ptr<PahoCloudConnection> cloud_connection)
-        : config_(config), broker_(broker), pki_(pki), bus_(bus), run_(request.run), dir_(request.log_dir),
-          misbehaviours_(misbehaviours), tls_(config.tls) {
+        : config_(config), access_(std::move(access)), broker_(access_.embedded), bus_(bus),
+          run_(request.run), dir_(request.log_dir), misbehaviours_(misbehaviours), tls_(access_.main.tls) {
         if (request.exclusive)
             exclusive_lock_ = std::unique_lock(broker_use);
         else
             shared_lock_ = std::shared_lock(broker_use);
-        const BrokerEndpoint &main = tls_ ? broker.tls("tls") : broker.plain();
+        const BrokerEndpoint &main = access_.main;
         vars_ = {{"run", run_},
                  {"run_id", run_.substr(0, run_.find('-'))},
                  {"thing", "hil-" + run_ + "-dut"},
@@ -134,14 +57,16 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
                  {"broker.host", main.host},
                  {"broker.port", std::to_string(main.port)},
                  {"broker.url", main.uri()}};
-        for (const auto &[name, endpoint] : broker.endpoints()) {
-            vars_["broker." + name + ".host"] = endpoint.host;
-            vars_["broker." + name + ".port"] = std::to_string(endpoint.port);
-            vars_["broker." + name + ".url"] = endpoint.uri();
+        if (broker_ != nullptr) {
+            for (const auto &[name, endpoint] : broker_->endpoints()) {
+                vars_["broker." + name + ".host"] = endpoint.host;
+                vars_["broker." + name + ".port"] = std::to_string(endpoint.port);
+                vars_["broker." + name + ".url"] = endpoint.uri();
+            }
+            logs_["broker"] = broker_->log_path().string();
         }
         endpoint_ = main;
         opened_ = bus.next_seq();
-        logs_["broker"] = broker.log_path().string();
         for (const auto &decl : request.devices) {
             // Each handle has its own identity; `${thing}`/`${client_id}` name the `dut`'s.
             const std::string &handle = decl.handle;
@@ -153,7 +78,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
             client_ids_[handle] = client_id;
             things_[handle] = thing;
             identities_[handle] = decl.identity.empty() ? kDeviceCertificate : decl.identity;
-            (void)pki_.get(identities_[handle]); // a bench without it (RSA off) fails here, not mid-run
+            (void)access_.identity(identities_[handle]); // a bench without it fails here, not mid-run
             if (handle == "dut") {
                 vars_["thing"] = thing;
                 vars_["client_id"] = client_id;
@@ -165,7 +90,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
                 faults::ProxyOptions link;
                 link.name = "link-" + decl.handle;
                 link.listen_address = config.bind_address;
-                link.upstream_host = config.bind_address;
+                link.upstream_host = broker_ != nullptr ? config.bind_address : main.host;
                 link.upstream_port = main.port;
                 link.context = run_;
                 links_.emplace(decl.handle, std::make_unique<faults::FaultProxy>(link, bus));
@@ -183,7 +108,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
 
     ~VirtualScenarioBench() override {
         // A paused broker would leave the next execution hanging: an execution ends with it running.
-        if (broker_paused_) broker_.resume();
+        if (broker_paused_) broker_->resume();
         cloud_.reset();
         devices_.clear();
         links_.clear();
@@ -197,21 +122,28 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     Faults &faults() override { return *this; }
 
     std::vector<std::string> broker_sessions(const std::string &client_id, Deadline until) override {
-        return broker_.sessions(client_id, opened_, until);
+        if (broker_ == nullptr) return ScenarioBench::broker_sessions(client_id, until); // throws
+        return broker_->sessions(client_id, opened_, until);
     }
 
     nlohmann::json connect_defaults(const std::string &handle) const override {
-        // The device dials its fault proxy; over TLS it still names (and verifies) the broker.
+        // The device dials its fault proxy; over TLS it still names (and verifies) the broker. The
+        // embedded broker's name resolves to the proxy's address (both on loopback); a remote
+        // broker's does not, so the device dials the address and names the broker with `sni`.
         const auto link = links_.find(handle);
-        nlohmann::json args = {{"host", endpoint_.host},
-                               {"port", link != links_.end() ? link->second->port() : endpoint_.port},
-                               {"client_id", client_ids_.count(handle) != 0 ? client_ids_.at(handle)
-                                                                            : "hil-" + run_ + "-" + handle}};
+        const bool remote = broker_ == nullptr;
+        nlohmann::json args = {
+            {"host", remote && link != links_.end() ? config_.bind_address : endpoint_.host},
+            {"port", link != links_.end() ? link->second->port() : endpoint_.port},
+            {"client_id",
+             client_ids_.count(handle) != 0 ? client_ids_.at(handle) : "hil-" + run_ + "-" + handle}};
         if (tls_) {
             args["tls"] = true;
             args["ca_slot"] = slots_.ca;
             args["cert_slot"] = slots_.cert;
             args["key_slot"] = slots_.key;
+            if (remote) args["sni"] = access_.server_name;
+            if (remote && !access_.alpn.empty()) args["alpn"] = access_.alpn;
         }
         return args;
     }
@@ -225,23 +157,18 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
             throw InfraError("no toxic '" + name + "' on the link of '" + handle + "'");
     }
     void reset_link(const std::string &handle) override { link_of(handle).reset_connections(); }
-    void broker_kill() override {
-        require_exclusive("fault.broker.kill");
-        broker_.kill();
-    }
+    void broker_kill() override { own_broker("fault.broker.kill").kill(); }
     void broker_restart() override {
-        require_exclusive("fault.broker.restart");
+        EmbeddedBroker &broker = own_broker("fault.broker.restart");
         broker_paused_ = false;
-        broker_.restart();
+        broker.restart();
     }
     void broker_pause() override {
-        require_exclusive("fault.broker.pause");
-        broker_.pause();
+        own_broker("fault.broker.pause").pause();
         broker_paused_ = true;
     }
     void broker_resume() override {
-        require_exclusive("fault.broker.resume");
-        broker_.resume();
+        own_broker("fault.broker.resume").resume();
         broker_paused_ = false;
     }
     void device_kill(const std::string &handle) override {
@@ -260,8 +187,9 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     /// device certificate unless `identity:` names another), before any device can connect
     /// (CONNECT is allowed only as one of its things).
     void register_things() {
-        if (broker_.profile() != BrokerProfile::aws_twin || !tls_ || things_.empty()) return;
-        broker_.update_registry([&](TwinRegistry &registry) {
+        if (broker_ == nullptr || broker_->profile() != BrokerProfile::aws_twin || !tls_ || things_.empty())
+            return;
+        broker_->update_registry([&](TwinRegistry &registry) {
             for (const auto &[handle, thing] : things_) {
                 registry.attach_thing(identities_.at(handle), thing, {{{"run", run_}, {"handle", handle}}});
             }
@@ -272,7 +200,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     void unregister_things() noexcept {
         if (!registered_) return;
         try {
-            broker_.update_registry([&](TwinRegistry &registry) {
+            broker_->update_registry([&](TwinRegistry &registry) {
                 for (const auto &[handle, thing] : things_) registry.remove_thing(thing);
             });
         } catch (const std::exception &e) {
@@ -293,7 +221,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
         auto device = std::make_unique<VirtualDevice>(opts, bus_);
         logs_["console-" + handle] = device->session().console_log().string();
         logs_["vdev-" + handle] = device->process().log_path().string();
-        if (tls_) provision(device->session(), pki_.get(identities_.at(handle)));
+        if (tls_) provision(device->session(), access_.identity(identities_.at(handle)));
         devices_[handle] = std::move(device);
     }
 
@@ -302,7 +230,7 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
     // with its chain: the broker trusts only the root.
     void provision(DeviceSession &session, const Credential &identity) const {
         const auto deadline = Deadline::after(kSetupTimeout);
-        upload_credential(session, slots_.ca, read_text_file(pki_.ca().cert), deadline);
+        upload_credential(session, slots_.ca, read_text_file(access_.ca), deadline);
         upload_credential(session, slots_.cert,
                           read_text_file(identity.chain.empty() ? identity.cert : identity.chain), deadline);
         upload_credential(session, slots_.key, read_text_file(identity.key), deadline);
@@ -318,15 +246,19 @@ class VirtualScenarioBench final : public ScenarioBench, public Faults {
         if (it == links_.end()) throw InfraError("the bench has no link for device '" + handle + "'");
         return *it->second;
     }
-    void require_exclusive(const char *step) const {
+    /// The broker a broker fault acts on: hil's own, held by this execution alone.
+    EmbeddedBroker &own_broker(const char *step) const {
+        if (broker_ == nullptr)
+            throw InfraError(std::string(step) + ": hil does not run this bench's broker");
         if (!exclusive_lock_.owns_lock()) {
             throw InfraError(std::string(step) + " needs the broker to itself, but this execution shares it");
         }
+        return *broker_;
     }
 
     const BenchConfig &config_;
-    EmbeddedBroker &broker_;
-    const TestPki &pki_;
+    BrokerAccess access_;
+    EmbeddedBroker *broker_; // access_.embedded
     EventBus &bus_;
     std::string run_;
     std::filesystem::path dir_;
@@ -385,7 +317,8 @@ std::string registry_status(const std::string &credential) {
 std::set<std::string> profile_capabilities(BrokerProfile profile, bool tls) {
     if (profile == BrokerProfile::mosquitto) return {"qos2"};
     std::set<std::string> caps = {"aws-rules"};
-    if (tls) caps.insert("policies"); // clients without a certificate are not bound by policies
+    if (tls) caps.insert("policies");     // clients without a certificate are not bound by policies
+    if (tls) caps.insert("aws-endpoint"); // the endpoint rules front the mutual-TLS listener
     return caps;
 }
 
@@ -411,6 +344,7 @@ EmbeddedBrokerOptions run_broker_options(const BenchConfig &config, BrokerProfil
                                       config.require_client_certificate, ""});
     }
     if (profile == BrokerProfile::aws_twin) {
+        opts.endpoint_rules = EndpointRules{config.endpoint_sni, config.endpoint_alpn};
         opts.policies_dir = config.policies_dir.empty() ? default_policies_dir() : config.policies_dir;
         // Every device identity a scenario may choose: a refusal of one by TLS must not be the
         // registry's, and two of them exist to be refused by the registry.
@@ -433,6 +367,10 @@ VirtualBench::VirtualBench(BenchConfig config, const std::filesystem::path &run_
     shadow_ = !default_twin_plugin_path().empty();
     for (const auto name : broker_profile_names()) {
         brokers_.emplace(*parse_broker_profile(name), std::make_unique<BrokerSlot>());
+    }
+    if (config_.remote) {
+        use_remote(*config_.remote);
+        return;
     }
     if (!config_.attach.empty()) {
         attach_to(config_.attach);
@@ -466,6 +404,22 @@ void VirtualBench::attach_to(const std::filesystem::path &where) {
     brokers_.at(config_.profile)->broker = std::move(broker);
 }
 
+void VirtualBench::use_remote(const RemoteBroker &remote) {
+    remote_slot_ = std::make_unique<BrokerSlot>();
+    remote_device_.name = kDeviceCertificate;
+    remote_device_.kind = "device";
+    remote_device_.cert = remote.device_identity.cert;
+    remote_device_.key = remote.device_identity.key;
+    // Where, and how, never with what: key files are named in the bench file, not here.
+    bus_.publish(Source::harness, "bench", "broker.remote",
+                 {{"profile", remote.profile},
+                  {"host", remote.host},
+                  {"port", remote.port},
+                  {"tls", remote.tls},
+                  {"alpn", remote.alpn},
+                  {"capabilities", remote.capabilities}});
+}
+
 EmbeddedBroker &VirtualBench::started(BrokerProfile profile) {
     BrokerSlot &slot = *brokers_.at(profile);
     const std::lock_guard lock(slot.start);
@@ -491,11 +445,23 @@ EmbeddedBroker &VirtualBench::started(BrokerProfile profile) {
 }
 
 const EmbeddedBroker &VirtualBench::broker() const {
+    if (config_.remote)
+        throw InfraError("the bench's broker (profile " + config_.remote->profile + ") is not hil's");
     return *brokers_.at(config_.profile)->broker;
 }
 
+const TestPki &VirtualBench::pki() const {
+    if (!pki_) throw InfraError("a bench with profile " + default_profile() + " has no test PKI");
+    return *pki_;
+}
+
 std::string VirtualBench::default_profile() const {
-    return std::string(to_string(config_.profile));
+    return config_.remote ? config_.remote->profile : std::string(to_string(config_.profile));
+}
+
+std::string VirtualBench::profile_for(const std::string &pin) const {
+    if (config_.remote && (pin.empty() || parse_broker_profile(pin))) return config_.remote->profile;
+    return pin.empty() ? default_profile() : pin;
 }
 
 std::set<std::string> VirtualBench::capabilities() const {
@@ -503,6 +469,13 @@ std::set<std::string> VirtualBench::capabilities() const {
 }
 
 std::optional<std::set<std::string>> VirtualBench::capabilities_for(const std::string &name) const {
+    if (config_.remote) {
+        // A pin chooses between the embedded broker's profiles (qos2 scenarios pin mosquitto
+        // because aws-twin closes QoS 2): on a broker hil does not run, what it offers decides.
+        if (!name.empty() && name != config_.remote->profile && !parse_broker_profile(name))
+            return std::nullopt;
+        return config_.remote->capabilities;
+    }
     const auto profile = name.empty() ? config_.profile : parse_broker_profile(name);
     if (!profile) return std::nullopt; // aws, external: not a virtual bench's
     if (*profile == BrokerProfile::aws_twin && !shadow_) return std::nullopt;        // needs the plugin
@@ -516,11 +489,12 @@ std::optional<std::set<std::string>> VirtualBench::capabilities_for(const std::s
 }
 
 std::unique_ptr<ScenarioBench> VirtualBench::open(const ExecutionRequest &request) {
+    std::vector<std::string> all = misbehaviours_;
+    all.insert(all.end(), request.misbehaviours.begin(), request.misbehaviours.end());
+    if (config_.remote) return open_remote(request, all);
     const auto profile = request.profile.empty() ? config_.profile : parse_broker_profile(request.profile);
     if (!profile) throw InfraError("the virtual bench has no broker profile '" + request.profile + "'");
     EmbeddedBroker &broker = started(*profile);
-    std::vector<std::string> all = misbehaviours_;
-    all.insert(all.end(), request.misbehaviours.begin(), request.misbehaviours.end());
     BrokerSlot &slot = *brokers_.at(*profile);
     std::shared_ptr<PahoCloudConnection> connection;
     {
@@ -532,13 +506,61 @@ std::unique_ptr<ScenarioBench> VirtualBench::open(const ExecutionRequest &reques
             cloud.client_id = "hil-" + request.run.substr(0, request.run.find('-')) + "-cloud";
             // AWS IoT Core closes a QoS 2 SUBSCRIBE: the cloud client asks for what the broker serves.
             cloud.max_qos = broker.profile() == BrokerProfile::aws_twin ? 1 : 2;
-            if (config_.tls) cloud.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key};
+            if (config_.tls) cloud.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key, {}};
             slot.cloud = std::make_shared<PahoCloudConnection>(cloud, bus_);
         }
         connection = slot.cloud;
     }
-    return std::make_unique<VirtualScenarioBench>(config_, broker, *pki_, bus_, request, all, slot.use,
+    BrokerAccess access;
+    access.embedded = &broker;
+    access.main = config_.tls ? broker.tls("tls") : broker.plain();
+    access.ca = pki_->ca().cert;
+    access.identity = [pki = &*pki_](const std::string &name) -> const Credential & {
+        return pki->get(name);
+    };
+    return std::make_unique<VirtualScenarioBench>(config_, std::move(access), bus_, request, all, slot.use,
                                                   std::move(connection));
+}
+
+std::unique_ptr<ScenarioBench> VirtualBench::open_remote(const ExecutionRequest &request,
+                                                         const std::vector<std::string> &misbehaviours) {
+    const RemoteBroker &remote = *config_.remote;
+    if (!request.profile.empty() && request.profile != remote.profile &&
+        !parse_broker_profile(request.profile)) {
+        throw InfraError("the bench's broker has profile " + remote.profile + ", not " + request.profile);
+    }
+    BrokerAccess access;
+    access.main = BrokerEndpoint{remote.host, remote.port, remote.tls};
+    access.server_name = remote.server_name;
+    access.alpn = remote.alpn;
+    access.ca = remote.ca;
+    access.identity = [this](const std::string &name) -> const Credential & {
+        if (name != kDeviceCertificate) {
+            throw InfraError("identity '" + name +
+                             "' is a credential of the embedded broker's test PKI; profile " +
+                             config_.remote->profile + " has only the bench file's device_identity");
+        }
+        return remote_device_;
+    };
+    std::shared_ptr<PahoCloudConnection> connection;
+    {
+        std::lock_guard lock(remote_slot_->cloud_start);
+        if (!remote_slot_->cloud) {
+            PahoCloudOptions cloud;
+            cloud.server_uri = access.main.uri();
+            cloud.client_id = "hil-" + request.run.substr(0, request.run.find('-')) + "-cloud";
+            cloud.max_qos = remote.max_qos;
+            if (remote.tls) {
+                cloud.tls = CloudTls{
+                    remote.ca, remote.application_identity.cert, remote.application_identity.key,
+                    remote.alpn.empty() ? std::vector<std::string>{} : std::vector<std::string>{remote.alpn}};
+            }
+            remote_slot_->cloud = std::make_shared<PahoCloudConnection>(cloud, bus_);
+        }
+        connection = remote_slot_->cloud;
+    }
+    return std::make_unique<VirtualScenarioBench>(config_, std::move(access), bus_, request, misbehaviours,
+                                                  remote_slot_->use, std::move(connection));
 }
 
 } // namespace hil

@@ -148,7 +148,10 @@ EmbeddedBroker::EmbeddedBroker(EmbeddedBrokerOptions options, EventBus &bus)
         for (std::size_t i = 0; i < options_.tls_listeners.size(); ++i) {
             ports.tls.push_back(allocate_tcp_port(options_.bind_address));
         }
-        if (try_start(ports)) return;
+        if (try_start(ports)) {
+            if (options_.endpoint_rules) open_rule_endpoints(*options_.endpoint_rules);
+            return;
+        }
     }
     throw InfraError("mosquitto did not start after " + std::to_string(kPortAttempts) + " attempts",
                      log_path().string());
@@ -233,6 +236,32 @@ bool EmbeddedBroker::try_start(const ListenerPorts &ports) {
     ready["profile"] = to_string(options_.profile);
     bus_.publish(Source::broker, options_.name, "broker.ready", ready);
     return true;
+}
+
+void EmbeddedBroker::open_rule_endpoints(const EndpointRules &rules) {
+    const BrokerEndpoint &upstream = tls("tls");
+    const auto gate = [&](const char *name, bool alpn) {
+        faults::ProxyOptions proxy;
+        proxy.name = name;
+        proxy.listen_address = options_.bind_address;
+        proxy.upstream_host = options_.bind_address;
+        proxy.upstream_port = upstream.port;
+        auto endpoint = std::make_unique<faults::FaultProxy>(proxy, bus_);
+        nlohmann::json attributes = nlohmann::json::object();
+        if (rules.require_sni) attributes["server_name"] = options_.host_name;
+        if (alpn && rules.require_alpn) attributes["alpn"] = "x-amzn-mqtt-ca";
+        endpoint->add({"aws-endpoint-rules", faults::Direction::upstream,
+                       std::shared_ptr<const faults::Toxic>(faults::make_toxic("tls_gate", attributes))});
+        endpoints_[name] = {options_.host_name, endpoint->port(), true};
+        rule_endpoints_.push_back(std::move(endpoint));
+    };
+    gate("endpoint", false);
+    gate("endpoint443", true);
+    bus_.publish(Source::broker, options_.name, "broker.endpoints",
+                 {{"endpoint", endpoints_.at("endpoint").uri()},
+                  {"endpoint443", endpoints_.at("endpoint443").uri()},
+                  {"require_sni", rules.require_sni},
+                  {"require_alpn", rules.require_alpn}});
 }
 
 EmbeddedBroker::~EmbeddedBroker() {

@@ -72,13 +72,15 @@ void PahoCloudConnection::connect(Deadline deadline) {
                              " needs a TLS identity (ca, cert, key)");
         }
         // Verify the broker's chain and host name, always.
-        builder.ssl(mqtt::ssl_options_builder()
-                        .trust_store(options_.tls->ca.string())
-                        .key_store(options_.tls->cert.string())
-                        .private_key(options_.tls->key.string())
-                        .enable_server_cert_auth(true)
-                        .verify(true)
-                        .finalize());
+        auto ssl = mqtt::ssl_options_builder()
+                       .trust_store(options_.tls->ca.string())
+                       .key_store(options_.tls->cert.string())
+                       .private_key(options_.tls->key.string())
+                       .enable_server_cert_auth(true)
+                       .verify(true)
+                       .finalize();
+        if (!options_.tls->alpn.empty()) ssl.set_alpn_protos(options_.tls->alpn);
+        builder.ssl(std::move(ssl));
     }
     // A persistent session with automatic reconnect: when the broker restarts (a fault under
     // test), the cloud side comes back with its subscriptions and receives what was queued, so

@@ -199,6 +199,15 @@ std::string c_string_escape(std::string_view text) {
     return out;
 }
 
+void check_pem_credentials(const std::filesystem::path &ca, const std::filesystem::path &cert,
+                           const std::filesystem::path &key) {
+    PemToCRequest request;
+    request.ca = ca;
+    request.cert = cert;
+    request.key = key;
+    (void)read_inputs(request);
+}
+
 std::string pem_to_c(const PemToCRequest &request) {
     check_request(request);
     const auto inputs = read_inputs(request);

@@ -679,8 +679,8 @@ ScenarioResult ScenarioRunner::run(const Scenario &scenario, const std::string &
     const auto t0 = Clock::now();
 
     // The broker profile: the one the scenario pins, else the bench's; capabilities are its.
-    result.profile = scenario.profile.empty() ? bench_.default_profile() : scenario.profile;
-    const auto caps = bench_.capabilities_for(result.profile);
+    result.profile = bench_.profile_for(scenario.profile);
+    const auto caps = bench_.capabilities_for(scenario.profile.empty() ? result.profile : scenario.profile);
     if (!caps) {
         result.verdict = Verdict::skip;
         result.reason = "the bench cannot give it the broker profile '" + result.profile + "' it pins";

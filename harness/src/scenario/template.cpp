@@ -20,7 +20,10 @@ const std::vector<std::string_view> &builtin_variable_names() {
         "broker.notyetvalid.host", "broker.notyetvalid.port", "broker.notyetvalid.url",
         "broker.selfsigned.host", "broker.selfsigned.port", "broker.selfsigned.url",
         "broker.intermediate.host", "broker.intermediate.port", "broker.intermediate.url", "broker.rsa.host",
-        "broker.rsa.port", "broker.rsa.url"};
+        "broker.rsa.port", "broker.rsa.url",
+        // aws-twin: AWS IoT Core's endpoint rules in front of `tls` (8883's; 443's with ALPN)
+        "broker.endpoint.host", "broker.endpoint.port", "broker.endpoint.url", "broker.endpoint443.host",
+        "broker.endpoint443.port", "broker.endpoint443.url"};
     return names;
 }
 

@@ -178,7 +178,7 @@ class MutualTls : public ::testing::Test {
     }
     PahoCloudOptions cloud_options(const std::string &endpoint, const std::string &id) const {
         PahoCloudOptions o{broker_->tls(endpoint).uri(), id, "cloud", 30, std::nullopt, ""};
-        o.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key};
+        o.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key, {}};
         return o;
     }
     EventBus bus_;
@@ -263,7 +263,7 @@ class AwsTwinBroker : public ::testing::Test {
     }
     PahoCloudOptions device_options(const std::string &client_id) const {
         PahoCloudOptions o{broker_->tls("tls").uri(), client_id, client_id, 30, std::nullopt, ""};
-        o.tls = CloudTls{pki_->ca().cert, pki_->device().cert, pki_->device().key};
+        o.tls = CloudTls{pki_->ca().cert, pki_->device().cert, pki_->device().key, {}};
         return o;
     }
     EventBus bus_;

@@ -47,6 +47,7 @@ def test_device_without_certificate_is_refused_with_a_clear_error(hil):
                          "device-unknown-ca-refused", "device-revoked-refused"]),
     ("no-crl-broker.yaml", ["device-revoked-refused"]),
     ("no-registry-status-broker.yaml", ["device-inactive-refused", "device-registry-revoked-refused"]),
+    ("no-endpoint-rules-broker.yaml", ["endpoint-needs-sni", "endpoint443-needs-alpn"]),
 ])
 def test_a_broken_broker_setting_makes_the_refusal_scenarios_fail(hil, bench, scenarios):
     # The broker's refusals have no firmware misbehaviour to kill them: a broken broker is their
@@ -173,3 +174,14 @@ def test_no_private_key_material_in_any_file_of_a_run(hil):
             for window in raw:
                 assert window not in content, f"{key.name} DER found in {path}"
                 assert window.hex() not in text.lower(), f"{key.name} DER (hex) found in {path}"
+
+
+def test_the_aws_endpoint_refuses_at_the_client_hello_and_says_why(hil):
+    r = hil("run", TLS / "endpoint-needs-sni.yaml", TLS / "endpoint443-needs-alpn.yaml", "-j", "2")
+    assert r.code == 0, r.stdout + r.stderr
+    refused = [e["payload"]["reason"] for e in r.events() if e["kind"] == "proxy.refused"]
+    # Per TLS version: no SNI on `endpoint`; no ALPN, then `mqtt`, on `endpoint443`.
+    assert sum("no SNI" in why for why in refused) == 2, refused
+    assert sum("ALPN x-amzn-mqtt-ca not offered (offered: none)" in why for why in refused) == 2, refused
+    assert sum("(offered: mqtt)" in why for why in refused) == 2, refused
+    assert len(refused) == 6, refused

@@ -34,21 +34,117 @@ TEST(BenchFile, BrokerProfileDevicePolicyAndPolicies) {
 
 TEST(BenchFile, AnUnknownProfileIsAFileErrorWithItsPosition) {
     try {
-        (void)load_bench_file(bench_file("bad.yaml", "broker:\n  profile: aws\n"));
+        (void)load_bench_file(bench_file("bad.yaml", "broker:\n  profile: aws-iot\n"));
         FAIL() << "expected ConfigError";
     } catch (const ConfigError &e) {
         ASSERT_EQ(e.issues().size(), 1u);
         EXPECT_EQ(e.issues()[0].line, 2);
-        EXPECT_NE(e.issues()[0].message.find("'aws' (known: aws-twin, mosquitto)"), std::string::npos);
+        EXPECT_NE(e.issues()[0].message.find("'aws-iot' (known: aws-twin, mosquitto, aws, external)"),
+                  std::string::npos);
     }
 }
 
 TEST(BenchFile, ProfileCapabilities) {
     EXPECT_EQ(profile_capabilities(BrokerProfile::mosquitto, true), (std::set<std::string>{"qos2"}));
     EXPECT_EQ(profile_capabilities(BrokerProfile::aws_twin, true),
-              (std::set<std::string>{"aws-rules", "policies"}));
-    // Without client certificates nobody is bound by a policy.
+              (std::set<std::string>{"aws-endpoint", "aws-rules", "policies"}));
+    // Without client certificates nobody is bound by a policy, and there is no TLS to gate.
     EXPECT_EQ(profile_capabilities(BrokerProfile::aws_twin, false), (std::set<std::string>{"aws-rules"}));
+}
+
+TEST(BenchFile, EndpointRulesAreOnAndCanBeTurnedOffForNegativeControls) {
+    EXPECT_TRUE(BenchConfig{}.endpoint_sni);
+    EXPECT_TRUE(BenchConfig{}.endpoint_alpn);
+    const auto config =
+        load_bench_file(bench_file("rules.yaml", "broker:\n  endpoint_sni: false\n  endpoint_alpn: false\n"));
+    EXPECT_FALSE(config.endpoint_sni);
+    EXPECT_FALSE(config.endpoint_alpn);
+}
+
+/// A bench file for a broker hil does not run, with the PKI's files as its credentials.
+std::string remote_bench(const std::filesystem::path &pki, const std::string &head) {
+    return "broker:\n" + head + "  ca: " + (pki / "ca.crt").string() +
+           "\n  device_identity: {cert: " + (pki / "device.crt").string() +
+           ", key: " + (pki / "device.key").string() +
+           "}\n  application_identity: {cert: " + (pki / "cloud.crt").string() +
+           ", key: " + (pki / "cloud.key").string() + "}\n";
+}
+
+class RemoteBenchFile : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        dir_ = std::filesystem::temp_directory_path() / ("hil-remote-bench-" + std::to_string(getpid()));
+        (void)TestPki::create(dir_, PkiOptions{});
+    }
+    static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
+    static std::filesystem::path dir_;
+};
+std::filesystem::path RemoteBenchFile::dir_;
+
+TEST_F(RemoteBenchFile, AwsOn8883OffersNoAlpnAndHasAwsIotCoresCapabilities) {
+    const auto config = load_bench_file(bench_file(
+        "aws.yaml", remote_bench(dir_, "  profile: aws\n  endpoint: abc-ats.iot.eu-west-1.amazonaws.com\n")));
+    ASSERT_TRUE(config.remote);
+    EXPECT_EQ(config.remote->profile, "aws");
+    EXPECT_EQ(config.remote->host, "abc-ats.iot.eu-west-1.amazonaws.com");
+    EXPECT_EQ(config.remote->server_name, config.remote->host);
+    EXPECT_EQ(config.remote->port, 8883);
+    EXPECT_TRUE(config.remote->tls);
+    EXPECT_EQ(config.remote->alpn, "");
+    EXPECT_EQ(config.remote->max_qos, 1);
+    EXPECT_EQ(config.remote->capabilities,
+              (std::set<std::string>{"mqtt", "qos1", "retained", "persistent-session", "shadow", "aws-rules",
+                                     "virtual-device"}));
+    EXPECT_EQ(config.remote->device_identity.key, dir_ / "device.key");
+}
+
+TEST_F(RemoteBenchFile, AwsOn443OffersTheMqttAlpnUnlessTheFileSaysOtherwise) {
+    auto config = load_bench_file(
+        bench_file("aws443.yaml", remote_bench(dir_, "  profile: aws\n  endpoint: e\n  port: 443\n")));
+    EXPECT_EQ(config.remote->alpn, "x-amzn-mqtt-ca");
+    config = load_bench_file(bench_file(
+        "aws-alpn.yaml",
+        remote_bench(dir_, "  profile: aws\n  endpoint: e\n  port: 4443\n  alpn: x-amzn-mqtt-ca\n")));
+    EXPECT_EQ(config.remote->port, 4443);
+    EXPECT_EQ(config.remote->alpn, "x-amzn-mqtt-ca");
+}
+
+TEST_F(RemoteBenchFile, ExternalTakesItsUrlAndDeclaredCapabilities) {
+    auto config = load_bench_file(bench_file(
+        "ext.yaml",
+        "broker:\n  profile: external\n  url: mqtt://10.0.0.5:1884\n  capabilities: [qos1, qos2]\n"));
+    ASSERT_TRUE(config.remote);
+    EXPECT_FALSE(config.remote->tls);
+    EXPECT_EQ(config.remote->host, "10.0.0.5");
+    EXPECT_EQ(config.remote->port, 1884);
+    EXPECT_EQ(config.remote->max_qos, 2);
+    EXPECT_EQ(config.remote->capabilities, (std::set<std::string>{"mqtt", "qos1", "qos2", "virtual-device"}));
+    config = load_bench_file(
+        bench_file("ext-tls.yaml", remote_bench(dir_, "  profile: external\n  url: mqtts://lab:8883\n")));
+    EXPECT_TRUE(config.remote->tls);
+    EXPECT_EQ(config.remote->max_qos, 1);
+}
+
+TEST_F(RemoteBenchFile, EveryProblemIsReportedAtItsLine) {
+    try {
+        (void)load_bench_file(bench_file("bad-remote.yaml",
+                                         "broker:\n  profile: external\n  url: mqtts://lab:99999\n"
+                                         "  capabilities: [broker-control, qos3]\n  bind: 0.0.0.0\n"));
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError &e) {
+        std::vector<std::pair<int, std::string>> got;
+        for (const auto &issue : e.issues()) got.emplace_back(issue.line, issue.message);
+        const auto has = [&](int line, const std::string &text) {
+            return std::any_of(got.begin(), got.end(), [&](const auto &g) {
+                return g.first == line && g.second.find(text) != std::string::npos;
+            });
+        };
+        EXPECT_TRUE(has(3, "the port must be 1-65535"));
+        EXPECT_TRUE(has(4, "capability 'broker-control' cannot be declared"));
+        EXPECT_TRUE(has(4, "unknown capability 'qos3' (did you mean 'qos1'?)"));
+        EXPECT_TRUE(has(5, "unknown broker key 'bind' for profile external"));
+        EXPECT_TRUE(has(2, "expected `ca`"));
+    }
 }
 
 TEST(BenchFile, CrlAndRegistryStatusCanBeTurnedOffForNegativeControls) {

@@ -10,7 +10,12 @@
 // (docs/decisions/0009-broker-profiles.md). In aws-twin every execution registers the things of
 // its devices (attached to the run's device certificate) before they connect, and removes them
 // when it ends.
+//
+// With profile `aws` or `external` (BenchConfig::remote) the devices and the cloud client go to
+// a broker hil does not run, with the bench file's credentials: no PKI, no broker faults, no
+// registry; the devices still reach it through their fault proxies (docs/decisions/0012).
 
+#include "hil/bench/bench_config.hpp"
 #include "hil/broker/embedded_broker.hpp"
 #include "hil/cloud/paho_cloud_client.hpp"
 #include "hil/pki/test_pki.hpp"
@@ -26,38 +31,6 @@
 #include <vector>
 
 namespace hil {
-
-/// Settings of a bench file (fixtures/benches/*.yaml), v0 subset.
-struct BenchConfig {
-    std::string name = "virtual";
-    std::string bind_address = "127.0.0.1"; ///< where the embedded broker listens
-    std::string host_name = "localhost";    ///< the broker's name in its certificate; TLS clients use it
-    bool tls = true;                        ///< devices and the cloud connect over mutual TLS
-    bool require_client_certificate = true; ///< false only to prove a scenario catches a lax broker
-    /// The `tls` listener checks client certificates against the run CA's CRL (refusing
-    /// device_revoked); false only to prove the revocation scenario catches a broker without it.
-    bool check_crl = true;
-    /// aws-twin: device_inactive and device_registry_revoked are registered with those statuses;
-    /// false registers them ACTIVE, only to prove the registry scenarios catch a broker ignoring it.
-    bool registry_status = true;
-    /// RSA-2048 credentials (device_rsa, broker_rsa and the `rsa` listener). Not a bench-file key:
-    /// the run asks for them when a selected scenario needs them (needs_rsa_credentials()), as
-    /// their keys cost 100–600 ms to make.
-    bool rsa_credentials = false;
-    bool save_on_every_change = true; ///< false: Mosquitto's default persistence (loses on kill -9)
-    BrokerProfile profile = BrokerProfile::aws_twin; ///< the run's default broker profile
-    /// aws-twin: the policy of the device certificate (`application` allows everything: only to
-    /// prove a policy scenario catches a permissive broker).
-    std::string device_policy = "device";
-    std::filesystem::path policies_dir; ///< aws-twin: the policy documents; empty: default_policies_dir()
-    std::filesystem::path vdev;         ///< empty: default_vdev_path()
-    /// A running `hil broker up` (its directory, or its broker.json) to use instead of starting a
-    /// broker: several runs then share one broker. mosquitto profile only; no broker faults.
-    std::filesystem::path attach;
-};
-
-/// Reads a bench file. Throws ConfigError (file:line) for unknown keys or bad values.
-[[nodiscard]] BenchConfig load_bench_file(const std::filesystem::path &file);
 
 /// The registry labels of the run's certificates in an aws-twin broker.
 inline constexpr const char *kDeviceCertificate = "device";
@@ -105,6 +78,7 @@ class VirtualBench final : public Bench {
 
     [[nodiscard]] std::set<std::string> capabilities() const override;
     [[nodiscard]] std::string default_profile() const override;
+    [[nodiscard]] std::string profile_for(const std::string &pin) const override;
     [[nodiscard]] std::optional<std::set<std::string>>
     capabilities_for(const std::string &profile) const override;
     /// Throws InfraError (also when the broker of a pinned profile cannot start).
@@ -112,7 +86,8 @@ class VirtualBench final : public Bench {
 
     /// The broker of the default profile.
     [[nodiscard]] const EmbeddedBroker &broker() const;
-    [[nodiscard]] const TestPki &pki() const { return *pki_; }
+    /// The run's test PKI. Throws InfraError for a broker hil does not run (aws, external).
+    [[nodiscard]] const TestPki &pki() const;
 
   private:
     /// One broker of the run: started once, shared by the executions on its profile.
@@ -128,6 +103,10 @@ class VirtualBench final : public Bench {
     EmbeddedBroker &started(BrokerProfile profile);
     /// BenchConfig::attach: the PKI and the broker of a running `hil broker up`.
     void attach_to(const std::filesystem::path &where);
+    /// BenchConfig::remote: no PKI and no broker of our own.
+    void use_remote(const RemoteBroker &remote);
+    std::unique_ptr<ScenarioBench> open_remote(const ExecutionRequest &request,
+                                               const std::vector<std::string> &misbehaviours);
 
     BenchConfig config_;
     EventBus &bus_;
@@ -136,6 +115,8 @@ class VirtualBench final : public Bench {
     std::optional<TestPki> pki_;
     std::map<BrokerProfile, std::unique_ptr<BrokerSlot>> brokers_; // every profile; started lazily
     bool shadow_ = false;                                          // the twin plugin is there
+    std::unique_ptr<BrokerSlot> remote_slot_; // BenchConfig::remote: its executions and cloud connection
+    Credential remote_device_;                // BenchConfig::remote: the device identity's files
 };
 
 } // namespace hil

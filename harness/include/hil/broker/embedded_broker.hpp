@@ -13,6 +13,7 @@
 #include "hil/broker/twin_registry.hpp"
 #include "hil/core/event_bus.hpp"
 #include "hil/core/process.hpp"
+#include "hil/faults/fault_proxy.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,16 @@ struct TlsListenerSpec {
     /// leaf only (X509_V_FLAG_CRL_CHECK) and needs a CRL from the leaf's issuer: a client whose
     /// issuer has none in the file is refused (unable to get certificate CRL).
     std::filesystem::path crlfile;
+};
+
+/// AWS IoT Core's endpoint rules (reference C.1, C.2) in front of the `tls` listener: two more
+/// TLS endpoints, each a pass-through fault proxy with a `tls_gate` toxic that reads the
+/// ClientHello and closes a connection breaking a rule before Mosquitto sees a byte (the mutual
+/// TLS stays Mosquitto's). `endpoint`: port 8883's rules; `endpoint443`: port 443's, which also
+/// need ALPN x-amzn-mqtt-ca (docs/decisions/0012).
+struct EndpointRules {
+    bool require_sni = true;  ///< SNI equal to the broker's host_name (switchable, as the reference asks)
+    bool require_alpn = true; ///< endpoint443: ALPN x-amzn-mqtt-ca offered
 };
 
 struct EmbeddedBrokerOptions {
@@ -76,6 +88,8 @@ struct EmbeddedBrokerOptions {
     /// Messages Mosquitto queues per client beyond its in-flight window before it drops QoS 1/2
     /// ones (Mosquitto's default 1000); 0: no limit (benchmarks whose reference reads slowly).
     std::size_t max_queued_messages = 1000;
+    /// The `endpoint` and `endpoint443` endpoints in front of `tls` (needs a `tls` listener).
+    std::optional<EndpointRules> endpoint_rules;
 };
 
 /// `$HIL_TWIN_PLUGIN`, else `../lib/hil_aws_twin.so` beside the running executable or beside
@@ -111,7 +125,8 @@ class EmbeddedBroker {
     [[nodiscard]] const BrokerEndpoint &plain() const { return endpoints_.at("plain"); }
     /// The TLS listener of that name. Throws InfraError if there is none.
     [[nodiscard]] const BrokerEndpoint &tls(const std::string &name) const;
-    /// Every endpoint by name: "plain" and each TLS listener's name.
+    /// Every endpoint by name: "plain", each TLS listener's name, and with endpoint rules
+    /// "endpoint" and "endpoint443".
     [[nodiscard]] const std::map<std::string, BrokerEndpoint> &endpoints() const { return endpoints_; }
     [[nodiscard]] ManagedProcess &process() { return *process_; }
     [[nodiscard]] std::filesystem::path log_path() const { return options_.dir / "mosquitto.log"; }
@@ -158,6 +173,8 @@ class EmbeddedBroker {
     explicit EmbeddedBroker(EventBus &bus) : bus_(bus) {} // attach(): nothing to start
     void refuse_if_attached(const char *what) const;
     bool try_start(const ListenerPorts &ports);
+    /// EmbeddedBrokerOptions::endpoint_rules: starts the two gates in front of `tls`.
+    void open_rule_endpoints(const EndpointRules &rules);
     void prepare_twin_files();
 
     EmbeddedBrokerOptions options_;
@@ -167,6 +184,7 @@ class EmbeddedBroker {
     /// Guards the registry and process_ against concurrent reloads, kills and restarts.
     mutable std::mutex mutex_;
     std::unique_ptr<ManagedProcess> process_;
+    std::vector<std::unique_ptr<faults::FaultProxy>> rule_endpoints_; // outlive restarts: same port
     bool attached_ = false;
 };
 

@@ -31,6 +31,9 @@ struct CloudTls {
     std::filesystem::path ca;   ///< trust anchor for the broker's certificate
     std::filesystem::path cert; ///< client certificate
     std::filesystem::path key;  ///< client key
+    /// ALPN protocols offered (AWS IoT Core on port 443: x-amzn-mqtt-ca); empty: none. The SNI
+    /// Paho sends is the host of the server URI.
+    std::vector<std::string> alpn;
 };
 
 struct PahoCloudOptions {

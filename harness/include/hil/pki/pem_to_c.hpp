@@ -44,6 +44,12 @@ class PemInputError : public UsageError {
 /// one it has no place for, a name that is no C identifier).
 [[nodiscard]] std::string pem_to_c(const PemToCRequest &request);
 
+/// Validates credential files the way pem_to_c() does (PEM structure, OpenSSL parses them, the
+/// key is the certificate's), for inputs that are not turned into C: a bench file's credentials.
+/// An empty path is not checked. Throws PemInputError "<file>: <problem>".
+void check_pem_credentials(const std::filesystem::path &ca, const std::filesystem::path &cert,
+                           const std::filesystem::path &key);
+
 /// `text` as the inside of a C string literal: \\, \", \? (no trigraphs), \n, \r, \t, and octal
 /// escapes for every other byte outside printable ASCII.
 [[nodiscard]] std::string c_string_escape(std::string_view text);

@@ -72,6 +72,11 @@ class Bench {
     /// The broker profile executions get unless their scenario pins one; "" for a bench whose
     /// broker has no profiles.
     [[nodiscard]] virtual std::string default_profile() const { return ""; }
+    /// The profile an execution of a scenario pinning `pin` ("" = none) runs on. The default:
+    /// the pin, else default_profile(); a bench whose one broker ignores pins says its own.
+    [[nodiscard]] virtual std::string profile_for(const std::string &pin) const {
+        return pin.empty() ? default_profile() : pin;
+    }
     /// What an execution on broker profile `profile` can use, or nullopt if the bench cannot give
     /// an execution that profile. The default: only its default profile.
     [[nodiscard]] virtual std::optional<std::set<std::string>>
