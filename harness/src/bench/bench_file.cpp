@@ -124,6 +124,11 @@ class BenchFileReader {
                 if (mode != "every-change" && mode != "mosquitto-default")
                     at(v, "persistence: '" + mode + "' (known: every-change, mosquitto-default)");
                 config_.save_on_every_change = mode != "mosquitto-default";
+            } else if (bk == "shadow_store") {
+                const std::string store = v.Scalar();
+                if (store != "disk" && store != "memory")
+                    at(v, "shadow_store: '" + store + "' (known: disk, memory)");
+                config_.durable_shadows = store != "memory";
             } else if (bk == "device_policy") {
                 config_.device_policy = v.Scalar();
                 if (config_.device_policy.empty()) at(v, "device_policy: expected a policy name");
@@ -135,7 +140,8 @@ class BenchFileReader {
                 at(b.first,
                    "unknown broker key '" + bk + "' for profile " + profile +
                        " (known: profile, bind, host_name, tls, require_client_certificate, check_crl, "
-                       "registry_status, endpoint_sni, endpoint_alpn, persistence, device_policy, "
+                       "registry_status, endpoint_sni, endpoint_alpn, persistence, shadow_store, "
+                       "device_policy, "
                        "policies, attach)");
             }
         }

@@ -329,6 +329,7 @@ EmbeddedBrokerOptions run_broker_options(const BenchConfig &config, BrokerProfil
     opts.host_name = config.host_name;
     opts.dir = dir;
     opts.save_on_every_change = config.save_on_every_change;
+    opts.durable_shadows = config.durable_shadows;
     opts.twin_plugin = default_twin_plugin_path();
     opts.profile = profile;
     // Only `tls` checks the CRL: the test listeners refuse the device's server checks, and the

@@ -79,8 +79,9 @@ std::string twin_config(const EmbeddedBrokerOptions &options) {
     if (options.twin_plugin.empty()) return "";
     std::string text = "\n# the AWS IoT twin (harness/twin/README.md), profile " +
                        std::string(to_string(options.profile)) + "\nplugin " + options.twin_plugin.string() +
-                       "\nplugin_opt_profile " + std::string(to_string(options.profile)) +
-                       "\nplugin_opt_store_dir " + (options.dir / "shadows").string() + "\n";
+                       "\nplugin_opt_profile " + std::string(to_string(options.profile)) + "\n";
+    // Without a store directory the plugin keeps shadows in memory: lost with the broker.
+    if (options.durable_shadows) text += "plugin_opt_store_dir " + (options.dir / "shadows").string() + "\n";
     if (options.profile == BrokerProfile::aws_twin) {
         // Certificate clients are authorized by the registry and the policies. Clients without a
         // certificate (the plain listener) are unrestricted: AWS has no such clients, and a

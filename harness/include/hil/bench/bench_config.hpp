@@ -69,6 +69,9 @@ struct BenchConfig {
     /// their keys cost 100–600 ms to make.
     bool rsa_credentials = false;
     bool save_on_every_change = true; ///< false: Mosquitto's default persistence (loses on kill -9)
+    /// Bench key `shadow_store: disk` (default) or `memory`: the twin keeps shadows in memory only,
+    /// so a broker kill loses them — only to prove the shadow-survives scenario catches that.
+    bool durable_shadows = true;
     BrokerProfile profile = BrokerProfile::aws_twin; ///< the run's default broker profile
     /// aws-twin: the policy of the device certificate (`application` allows everything: only to
     /// prove a policy scenario catches a permissive broker).

@@ -74,6 +74,9 @@ struct EmbeddedBrokerOptions {
     /// The AWS IoT twin plugin loaded into Mosquitto; empty: none (plain Mosquitto, which only
     /// the `mosquitto` profile allows).
     std::filesystem::path twin_plugin;
+    /// The plugin stores each shadow in a file as it changes (AWS never loses one); false keeps
+    /// them in memory only, lost on kill -9 — the negative control of the shadow-survives scenario.
+    bool durable_shadows = true;
     /// The plugin's profile. `aws-twin` needs `twin_plugin` and `policies_dir` (else InfraError).
     BrokerProfile profile = BrokerProfile::aws_twin;
     /// aws-twin: the policy documents (`<name>.json`). Copied into `<dir>/policies` at start, so
