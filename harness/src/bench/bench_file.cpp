@@ -88,7 +88,7 @@ class BenchFileReader {
                 profile_node = b.second;
             }
         }
-        const auto names = bench_profile_names();
+        const auto &names = bench_profile_names();
         if (std::find(names.begin(), names.end(), profile) == names.end()) {
             at(profile_node, "profile: '" + profile + "' (known: aws-twin, mosquitto, aws, external)");
             return;
@@ -237,7 +237,7 @@ class BenchFileReader {
     }
 
     void read_url(const YAML::Node &v, RemoteBroker &remote) {
-        const std::string url = v.Scalar();
+        const std::string &url = v.Scalar();
         const auto scheme_end = url.find("://");
         const std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
         const std::string rest = scheme_end == std::string::npos ? "" : url.substr(scheme_end + 3);
