@@ -1,6 +1,6 @@
 #include "broker_command.hpp"
 
-#include "exit_codes.hpp"
+#include "hil/run/exit_codes.hpp"
 #include "hil/bench/virtual_bench.hpp"
 #include "hil/broker/embedded_broker.hpp"
 #include "hil/core/error.hpp"

@@ -1,7 +1,7 @@
 // hil — hardware-in-the-loop integration tests for MQTT / AWS IoT firmware.
 
 #include "broker_command.hpp"
-#include "exit_codes.hpp"
+#include "hil/run/exit_codes.hpp"
 #include "pki_command.hpp"
 #include "run_command.hpp"
 
@@ -114,7 +114,7 @@ int main(int argc, char **argv) {
         run.repeat_given = run_cmd->count("--repeat") > 0;
     } catch (const CLI::ParseError &e) {
         const int code = app.exit(e);
-        return code == 0 ? 0 : kUsageError;
+        return code == 0 ? 0 : hil::kUsageError;
     }
 
     try {
@@ -126,17 +126,17 @@ int main(int argc, char **argv) {
     } catch (const hil::ConfigError &e) {
         std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files"
                   << std::endl;
-        return kUsageError;
+        return hil::kUsageError;
     } catch (const hil::UsageError &e) {
         std::cerr << "hil: " << e.what() << std::endl;
-        return kUsageError;
+        return hil::kUsageError;
     } catch (const hil::InfraError &e) {
         std::cerr << "hil: infrastructure error: " << e.what()
                   << (e.log_path().empty() ? "" : "\n  log: " + e.log_path()) << std::endl;
-        return kInfraError;
+        return hil::kInfraError;
     } catch (const std::exception &e) {
         std::cerr << "hil: internal error: " << e.what() << std::endl;
-        return kInfraError;
+        return hil::kInfraError;
     }
-    return kUsageError;
+    return hil::kUsageError;
 }

@@ -1,6 +1,6 @@
 #include "pki_command.hpp"
 
-#include "exit_codes.hpp"
+#include "hil/run/exit_codes.hpp"
 #include "hil/core/error.hpp"
 #include "hil/pki/pem_to_c.hpp"
 #include "hil/pki/pki_init.hpp"

@@ -35,7 +35,7 @@ struct PkiCommand {
 /// Adds `pki` with its subcommands `init` and `to-c` to `app`; returns `pki`.
 CLI::App *add_pki_command(CLI::App &app, PkiCommand &command);
 
-/// Runs the `pki` subcommand that was parsed; returns the exit code (exit_codes.hpp). Bad input
+/// Runs the `pki` subcommand that was parsed; returns the exit code (hil/run/exit_codes.hpp). Bad input
 /// throws UsageError (exit 2, caught in main), a failure to write InfraError (exit 3).
 int pki_command(const PkiCommand &command);
 

@@ -2,29 +2,19 @@
 
 #include "selftest_judge.hpp"
 
-#include "exit_codes.hpp"
 #include "hil/bench/virtual_bench.hpp"
 #include "hil/core/error.hpp"
 #include "hil/core/event_bus.hpp"
 #include "hil/core/files.hpp"
-#include "hil/core/run_id.hpp"
 #include "hil/core/signals.hpp"
 #include "hil/report/run_report.hpp"
-#include "hil/scenario/loader.hpp"
-#include "hil/scenario/names.hpp"
-#include "hil/scenario/runner.hpp"
+#include "hil/run/exit_codes.hpp"
+#include "hil/run/scenario_run.hpp"
 #include "hil/scenario/selection.hpp"
 
-#include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <iostream>
-#include <map>
-#include <mutex>
-#include <thread>
-
-#include <unistd.h>
 
 namespace hil::cli {
 
@@ -32,10 +22,6 @@ namespace {
 
 /// Rounds `--until-fail` allows when `--repeat` does not say.
 constexpr int kUntilFailRounds = 100;
-
-double ms_between(Clock::time_point a, Clock::time_point b) {
-    return std::chrono::duration<double, std::milli>(b - a).count();
-}
 
 void print_failure(const ScenarioResult &r);
 
@@ -66,18 +52,7 @@ void print_failure(const ScenarioResult &r) {
 }
 
 std::vector<Scenario> load_selection(const SelectOptions &options) {
-    const auto files = discover_scenario_files(options.paths);
-    std::vector<Scenario> scenarios;
-    std::vector<ConfigIssue> issues;
-    for (const auto &file : files) {
-        try {
-            for (auto &sc : load_scenario_file(file)) scenarios.push_back(std::move(sc));
-        } catch (const ConfigError &e) {
-            issues.insert(issues.end(), e.issues().begin(), e.issues().end());
-        }
-    }
-    if (!issues.empty()) throw ConfigError(issues);
-    return scenarios;
+    return load_scenarios(options.paths);
 }
 
 std::vector<PlannedExecution> plan_for(const std::vector<Scenario> &scenarios, const SelectOptions &options,
@@ -88,12 +63,6 @@ std::vector<PlannedExecution> plan_for(const std::vector<Scenario> &scenarios, c
     auto plan = plan_executions(scenarios, selection);
     if (plan.empty()) throw UsageError("the selection matched no scenario");
     return plan;
-}
-
-int exit_code_for(const Tally &t) {
-    if (t.errored > 0) return kInfraError;
-    if (t.failed > 0) return kScenarioFailed;
-    return kAllPassed;
 }
 
 /// `--profile P` over the bench file's: an embedded broker's profile, or the remote one the file
@@ -117,37 +86,19 @@ void apply_profile_option(const std::string &name, BenchConfig &config) {
     config.profile = *profile;
 }
 
-/// Runs `plan` on the bench and writes the run directory. `judge` (optional) sees the finished
-/// report before it is written: it may add to results.json and decide the exit code.
+/// Runs `plan` on the bench and writes the run directory (hil::execute_run), printing each
+/// result as it comes. `judge` (optional) sees the finished report before it is written: it may
+/// add to results.json and decide the exit code.
 int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<PlannedExecution> &plan,
                  const RunOptions &options, EventBus &bus, const SignalWatcher &signals,
                  const std::function<void(RunReport &, nlohmann::json &)> &judge) {
-    BenchConfig bench_config = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
-    // RSA keys are the slowest part of a run's setup: made only when a planned scenario uses them.
-    bench_config.rsa_credentials = std::any_of(plan.begin(), plan.end(), [&](const PlannedExecution &p) {
-        return needs_rsa_credentials(scenarios[p.scenario]);
-    });
-    if (options.profile) apply_profile_option(*options.profile, bench_config);
-
-    // The run directory and its event log.
-    RunReport report;
-    report.run_id = make_run_id();
-    report.bench = bench_config.name;
-    report.profile =
-        bench_config.remote ? bench_config.remote->profile : std::string(to_string(bench_config.profile));
-    report.misbehaviours = options.misbehaviours;
-    report.run_dir = options.out_dir.value_or(std::filesystem::path("hil-runs") / report.run_id);
-    if (std::filesystem::exists(report.run_dir) && !std::filesystem::is_empty(report.run_dir)) {
-        // Appending to an earlier run's logs would mix two runs; never overwrite one either.
-        throw UsageError("run directory " + report.run_dir.string() + " exists and is not empty");
-    }
-    std::filesystem::create_directories(report.run_dir);
-    report.run_dir = std::filesystem::canonical(report.run_dir);
-    std::ofstream events(report.run_dir / "events.jsonl", std::ios::trunc);
-    bus.add_sink([&events, &bus](const Event &e) {
-        events << to_jsonl(e, bus.started()) << '\n';
-        events.flush(); // a killed hil still leaves every event it saw
-    });
+    RunSettings settings;
+    settings.bench = options.bench ? load_bench_file(*options.bench) : BenchConfig{};
+    if (options.profile) apply_profile_option(*options.profile, settings.bench);
+    settings.misbehaviours = options.misbehaviours;
+    settings.jobs = options.jobs;
+    settings.until_fail = options.until_fail;
+    settings.out_dir = options.out_dir;
     if (options.verbose) {
         bus.add_sink([](const Event &e) {
             if (e.kind == "step.started") {
@@ -157,98 +108,29 @@ int execute_plan(const std::vector<Scenario> &scenarios, const std::vector<Plann
             }
         });
     }
-    report.started_at = utc_timestamp();
-    const auto t0 = Clock::now();
-    bus.publish(Source::harness, "hil", "run.started",
-                {{"run_id", report.run_id}, {"executions", plan.size()}, {"pid", getpid()}});
-    std::cout << "hil run " << report.run_id << ": " << plan.size()
-              << " scenario execution(s), run directory " << report.run_dir.string() << std::endl;
+    RunHooks hooks;
+    hooks.on_start = [&](const RunReport &report) {
+        std::cout << "hil run " << report.run_id << ": " << plan.size()
+                  << " scenario execution(s), run directory " << report.run_dir.string() << std::endl;
+    };
+    hooks.on_result = print_result;
+    hooks.judge = judge;
+    hooks.interrupted_exit_code = [&signals] { return 128 + signals.received(); };
+    const RunOutcome outcome = execute_run(scenarios, plan, settings, bus, hooks);
+    const RunReport &report = outcome.report;
+    if (!report.error.empty()) std::cerr << "hil: infrastructure error: " << report.error << std::endl;
+    if (options.json)
+        write_file_atomically(*options.json,
+                              outcome.results.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (options.junit) write_file_atomically(*options.junit, to_junit_xml(report));
 
-    // Execute: `jobs` workers take the planned executions in order; each has its own devices,
-    // cloud client and run-derived names, and they share the run's broker.
-    int infra_exit = 0;
-    try {
-        VirtualBench bench(bench_config, report.run_dir, bus, options.misbehaviours);
-        ScenarioRunner runner(bench, bus);
-        std::vector<std::optional<ScenarioResult>> results(plan.size());
-        std::atomic<std::size_t> next{0};
-        std::atomic<bool> stop{false};
-        std::mutex print_mutex;
-        auto worker = [&] {
-            for (std::size_t i = next++; i < plan.size() && !stop && !bus.cancelled(); i = next++) {
-                const auto &planned = plan[i];
-                const std::string run_name = report.run_id + "-" + std::to_string(i + 1);
-                auto result = runner.run(scenarios[planned.scenario], planned.id, run_name,
-                                         report.run_dir / "scenarios" / planned.id, planned.misbehaviours);
-                result.logs["events"] = (report.run_dir / "events.jsonl").string();
-                if (options.until_fail &&
-                    (result.verdict == Verdict::fail || result.verdict == Verdict::error)) {
-                    stop = true;
-                }
-                const std::lock_guard lock(print_mutex);
-                print_result(result);
-                results[i] = std::move(result);
-            }
-        };
-        std::vector<std::thread> workers;
-        for (int w = 1; w < options.jobs; ++w) workers.emplace_back(worker);
-        worker();
-        for (auto &t : workers) t.join();
-        for (auto &r : results) {
-            if (r) report.scenarios.push_back(std::move(*r));
-        }
-    } catch (const Cancelled &) {
-        // Interrupted while the bench itself was starting.
-    } catch (const InfraError &e) {
-        report.error = std::string(e.what()) + (e.log_path().empty() ? "" : " (log: " + e.log_path() + ")");
-        std::cerr << "hil: infrastructure error: " << report.error << std::endl;
-        infra_exit = kInfraError;
-    } catch (const std::exception &e) {
-        report.error = std::string("internal error: ") + e.what();
-        std::cerr << "hil: " << report.error << std::endl;
-        infra_exit = kInfraError;
-    }
-    report.interrupted = bus.cancelled();
-
-    // Report (also after an interruption: nothing seen is lost).
-    report.finished_at = utc_timestamp();
-    report.duration_ms = ms_between(t0, Clock::now());
     const Tally t = tally(report.scenarios);
-    if (report.interrupted)
-        report.exit_code = 128 + signals.received();
-    else if (infra_exit != 0)
-        report.exit_code = infra_exit;
-    else
-        report.exit_code = exit_code_for(t);
-    nlohmann::json results_json = to_results_json(report);
-    if (judge && !report.interrupted && infra_exit == 0) {
-        judge(report, results_json);
-        results_json["exit_code"] = report.exit_code;
-    }
-    bus.publish(Source::harness, "hil", "run.finished", {{"exit_code", report.exit_code}});
-    const auto results = results_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    write_file_atomically(report.run_dir / "results.json", results);
-    const std::string junit = to_junit_xml(report);
-    write_file_atomically(report.run_dir / "junit.xml", junit);
-    if (options.json) write_file_atomically(*options.json, results);
-    if (options.junit) write_file_atomically(*options.junit, junit);
-
     char summary[256];
     std::snprintf(summary, sizeof summary, "hil: %d passed, %d failed, %d errors, %d skipped in %.2f s%s",
                   t.passed, t.failed, t.errored, t.skipped, report.duration_ms / 1000.0,
                   report.interrupted ? " (interrupted)" : "");
     std::cout << summary << "\nhil: results " << (report.run_dir / "results.json").string() << std::endl;
     return report.exit_code;
-}
-
-void check_misbehaviours(const std::vector<std::string> &requested) {
-    for (const auto &m : requested) {
-        if (!names::contains(names::misbehaviours(), m)) {
-            const auto near = names::nearest(names::misbehaviours(), m);
-            throw UsageError("unknown misbehaviour '" + m + "'" +
-                             (near.empty() ? "" : " (did you mean '" + std::string(near) + "'?)"));
-        }
-    }
 }
 
 } // namespace

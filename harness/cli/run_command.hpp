@@ -32,7 +32,7 @@ struct RunOptions {
     bool verbose = false;
 };
 
-/// Runs `hil run`; returns the process exit code (exit_codes.hpp).
+/// Runs `hil run`; returns the process exit code (hil/run/exit_codes.hpp).
 int run_command(const RunOptions &options);
 
 /// Runs `hil selftest`: every selected scenario on the good virtual device (must PASS) and on each

@@ -1,7 +1,8 @@
 #pragma once
-// Exit codes of `hil` (docs/results-format.md). Scripts and CI depend on them: never renumber.
+// Exit codes of a run and of `hil` (docs/results-format.md). Scripts and CI depend on them:
+// never renumber.
 
-namespace hil::cli {
+namespace hil {
 
 enum ExitCode : int {
     kAllPassed = 0,      ///< every executed scenario passed (skips allowed)
@@ -11,4 +12,4 @@ enum ExitCode : int {
     // 128 + signal number when interrupted (130 for SIGINT, 143 for SIGTERM).
 };
 
-} // namespace hil::cli
+} // namespace hil
