@@ -39,8 +39,8 @@ int main(int argc, char **argv) {
     run_cmd
         ->add_option("--profile", run.profile,
                      "Broker profile of the run, instead of the bench file's (default aws-twin); scenarios "
-                     "with 'profile:' still get theirs")
-        ->check(CLI::IsMember({"aws-twin", "mosquitto"}));
+                     "with 'profile:' still get theirs. aws and external need a bench file saying where")
+        ->check(CLI::IsMember({"aws-twin", "mosquitto", "aws", "external"}));
     run_cmd
         ->add_option("--misbehave", run.misbehaviours,
                      "Start virtual devices with this misbehaviour (negative control); repeatable")
@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
                              "Bench file (default: the virtual bench on loopback)");
     selftest_cmd
         ->add_option("--profile", selftest.profile, "Broker profile of the run, instead of the bench file's")
-        ->check(CLI::IsMember({"aws-twin", "mosquitto"}));
+        ->check(CLI::IsMember({"aws-twin", "mosquitto", "aws", "external"}));
     selftest_cmd->add_option("-j,--jobs", selftest.jobs, "Scenario executions at once")
         ->check(CLI::Range(1, 64));
     selftest_cmd->add_option("--timeout-scale", selftest.timeout_scale, "Multiply every timeout")

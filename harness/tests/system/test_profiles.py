@@ -106,11 +106,15 @@ def test_bad_profiles_are_input_errors(hil, tmp_path):
     r = hil("run", scenario)
     assert r.code == 2
     assert "bad.yaml:2:10: profile: unknown broker profile 'mosquito' (did you mean 'mosquitto'?)" in r.stderr
+    bench = write(tmp_path, "bench.yaml", "broker:\n  profile: aws-iot\n")
+    r = hil("run", SMOKE, "--bench", bench)
+    assert r.code == 2 and "bench.yaml:2:12: profile: 'aws-iot' (known: aws-twin, mosquitto, aws, external)" in r.stderr
+    # aws and external are brokers hil does not run: a bench file must say where and with what.
     bench = write(tmp_path, "bench.yaml", "broker:\n  profile: aws\n")
     r = hil("run", SMOKE, "--bench", bench)
-    assert r.code == 2 and "bench.yaml:2:12: profile: 'aws' (known: aws-twin, mosquitto)" in r.stderr
+    assert r.code == 2 and "bench.yaml:2:3: profile aws: expected `endpoint`" in r.stderr
     r = hil("run", SMOKE, "--profile", "aws")
-    assert r.code == 2 and "--profile" in r.stderr
+    assert r.code == 2 and "--profile aws needs a bench file" in r.stderr
     pinned = write(tmp_path, "aws.yaml", "name: a\nprofile: aws\nsteps:\n  - device: sys.info\n")
     r = hil("run", pinned)
     assert r.code == 0
