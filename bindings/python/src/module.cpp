@@ -28,47 +28,44 @@ nlohmann::json from_python(const py::handle &object) {
 }
 
 void run_interruptibly(const std::function<void()> &work, const std::function<void()> &on_signal) {
+    // Python runs signal handlers only on the main thread: the work goes to another thread, and
+    // this one looks for a pending signal between waits.
     std::mutex mutex;
     std::condition_variable done_changed;
     bool done = false;
-    bool interrupted = false;
+    std::exception_ptr failure;
     std::optional<py::error_already_set> signal_error;
     {
         py::gil_scoped_release release;
-        std::thread watcher([&] {
-            std::unique_lock lock(mutex);
-            while (!done && !interrupted) {
-                if (done_changed.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) break;
-                lock.unlock();
-                {
-                    py::gil_scoped_acquire acquire;
-                    if (PyErr_CheckSignals() != 0) {
-                        signal_error.emplace(); // takes the pending KeyboardInterrupt
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) on_signal();
-                lock.lock();
+        std::thread worker([&] {
+            try {
+                work();
+            } catch (...) {
+                failure = std::current_exception();
             }
-        });
-        try {
-            work();
-        } catch (...) {
-            {
-                const std::lock_guard lock(mutex);
-                done = true;
-            }
-            done_changed.notify_all();
-            watcher.join();
-            throw;
-        }
-        {
             const std::lock_guard lock(mutex);
             done = true;
+            done_changed.notify_all();
+        });
+        std::unique_lock lock(mutex);
+        while (!done_changed.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) {
+            if (signal_error) continue; // cancelled already: wait for the run to wind down
+            lock.unlock();
+            bool interrupted = false;
+            {
+                py::gil_scoped_acquire acquire;
+                if (PyErr_CheckSignals() != 0) {
+                    signal_error.emplace(); // takes the pending KeyboardInterrupt
+                    interrupted = true;
+                }
+            }
+            if (interrupted) on_signal();
+            lock.lock();
         }
-        done_changed.notify_all();
-        watcher.join();
+        lock.unlock();
+        worker.join();
     }
+    if (failure) std::rethrow_exception(failure);
     if (signal_error) throw std::move(*signal_error);
 }
 

@@ -1,6 +1,10 @@
 """hil.run / hil.list_scenarios: the same runs as `hil run`, as Python objects."""
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -70,3 +74,42 @@ def test_names_come_from_the_registry():
     assert "aws-endpoint" in hil.capabilities()
     project = re.search(r"project\(hil VERSION (\S+)", (SOURCE_DIR / "CMakeLists.txt").read_text())
     assert hil.__version__ == project.group(1)
+
+
+INTERRUPTED_SCRIPT = """
+import signal, sys
+import hil
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a child of pytest may start with it ignored
+def on_result(result):
+    print("finished", result.id, flush=True)
+try:
+    hil.run(sys.argv[2:], out_dir=sys.argv[1], on_result=on_result)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_cancels_the_run_writes_its_files_and_raises_keyboard_interrupt(tmp_path):
+    out = tmp_path / "run"
+    hangs = SOURCE_DIR / "harness" / "tests" / "system" / "data" / "hangs.yaml"
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_SCRIPT, str(out),
+                             str(SCENARIOS / "smoke" / "cloud-to-device.yaml"), str(hangs)],
+                            stdout=subprocess.PIPE, text=True, env=os.environ)
+    try:
+        # The first scenario's result means the bench is up; the second one now waits forever.
+        assert proc.stdout.readline().startswith("finished cloud-to-device"), "the first scenario did not finish"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert "KeyboardInterrupt" in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    results = json.loads((out / "results.json").read_text())
+    assert results["interrupted"] is True
+    assert [s["verdict"] for s in results["scenarios"]] == ["PASS", "ERROR"]
+    started = [json.loads(line)["payload"]["pid"] for line in (out / "events.jsonl").read_text().splitlines()
+               if '"process.started"' in line]
+    assert started and not [pid for pid in started if os.path.exists(f"/proc/{pid}")
+                            and open(f"/proc/{pid}/stat").read().split(") ")[1][0] != "Z"]
