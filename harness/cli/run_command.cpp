@@ -65,27 +65,6 @@ std::vector<PlannedExecution> plan_for(const std::vector<Scenario> &scenarios, c
     return plan;
 }
 
-/// `--profile P` over the bench file's: an embedded broker's profile, or the remote one the file
-/// already describes (aws and external need their endpoint and credentials from a bench file).
-void apply_profile_option(const std::string &name, BenchConfig &config) {
-    if (config.remote) {
-        if (name != config.remote->profile) {
-            throw UsageError("--profile " + name + ": the bench file describes a broker with profile " +
-                             config.remote->profile + ", which hil does not run");
-        }
-        return;
-    }
-    if (name == "aws" || name == "external") {
-        throw UsageError(
-            "--profile " + name +
-            " needs a bench file with the broker's endpoint and credentials (docs/cli.md, Bench files)");
-    }
-    const auto profile = parse_broker_profile(name);
-    if (!profile)
-        throw UsageError("unknown broker profile '" + name + "' (known: aws-twin, mosquitto, aws, external)");
-    config.profile = *profile;
-}
-
 /// Runs `plan` on the bench and writes the run directory (hil::execute_run), printing each
 /// result as it comes. `judge` (optional) sees the finished report before it is written: it may
 /// add to results.json and decide the exit code.
@@ -177,12 +156,7 @@ int list_command(const SelectOptions &options, bool json) {
     for (const auto &planned : plan) {
         const Scenario &sc = scenarios[planned.scenario];
         if (json) {
-            std::cout << nlohmann::json{{"id", planned.id},         {"name", sc.name},
-                                        {"file", sc.file},          {"tags", sc.tags},
-                                        {"requires", sc.requires_}, {"kills", sc.kills},
-                                        {"profile", sc.profile},    {"steps", sc.steps.size()}}
-                             .dump()
-                      << "\n";
+            std::cout << describe_execution(sc, planned).dump() << "\n";
             continue;
         }
         std::string tags;

@@ -44,12 +44,7 @@ class PyBench {
     PyBench(const std::optional<std::filesystem::path> &bench_file, const std::optional<std::string> &profile,
             const std::filesystem::path &run_dir) {
         BenchConfig config = bench_file ? load_bench_file(*bench_file) : BenchConfig{};
-        if (profile) {
-            const auto parsed = parse_broker_profile(*profile);
-            if (!parsed || config.remote)
-                throw UsageError("profile '" + *profile + "' is not an embedded broker's");
-            config.profile = *parsed;
-        }
+        if (profile) apply_profile_option(*profile, config);
         std::filesystem::create_directories(run_dir);
         run_dir_ = std::filesystem::canonical(run_dir);
         bus_ = std::make_unique<EventBus>();

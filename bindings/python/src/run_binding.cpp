@@ -30,18 +30,7 @@ std::vector<PlannedExecution> plan(const std::vector<Scenario> &scenarios, const
 BenchConfig bench_settings(const std::optional<std::filesystem::path> &bench_file,
                            const std::optional<std::string> &profile) {
     BenchConfig config = bench_file ? load_bench_file(*bench_file) : BenchConfig{};
-    if (!profile) return config;
-    if (config.remote) {
-        if (*profile != config.remote->profile)
-            throw UsageError("profile " + *profile + ": the bench file describes a broker with profile " +
-                             config.remote->profile);
-        return config;
-    }
-    const auto parsed = parse_broker_profile(*profile);
-    if (!parsed)
-        throw UsageError("profile '" + *profile +
-                         "' needs a bench file, or is unknown (known: aws-twin, mosquitto)");
-    config.profile = *parsed;
+    if (profile) apply_profile_option(*profile, config);
     return config;
 }
 
@@ -88,15 +77,7 @@ std::string list(const std::vector<std::filesystem::path> &paths, const std::str
     const auto scenarios = load_scenarios(paths);
     nlohmann::json out = nlohmann::json::array();
     for (const auto &planned : plan(scenarios, tags, filter, "", 1)) {
-        const Scenario &sc = scenarios[planned.scenario];
-        out.push_back({{"id", planned.id},
-                       {"name", sc.name},
-                       {"file", sc.file},
-                       {"tags", sc.tags},
-                       {"requires", sc.requires_},
-                       {"kills", sc.kills},
-                       {"profile", sc.profile},
-                       {"steps", sc.steps.size()}});
+        out.push_back(describe_execution(scenarios[planned.scenario], planned));
     }
     return out.dump();
 }

@@ -341,6 +341,25 @@ const std::vector<std::string_view> &bench_profile_names() {
     return names;
 }
 
+void apply_profile_option(const std::string &name, BenchConfig &config) {
+    if (config.remote) {
+        if (name != config.remote->profile) {
+            throw UsageError("--profile " + name + ": the bench file describes a broker with profile " +
+                             config.remote->profile + ", which hil does not run");
+        }
+        return;
+    }
+    if (name == "aws" || name == "external") {
+        throw UsageError(
+            "--profile " + name +
+            " needs a bench file with the broker's endpoint and credentials (docs/cli.md, Bench files)");
+    }
+    const auto profile = parse_broker_profile(name);
+    if (!profile)
+        throw UsageError("unknown broker profile '" + name + "' (known: aws-twin, mosquitto, aws, external)");
+    config.profile = *profile;
+}
+
 BenchConfig load_bench_file(const std::filesystem::path &file) {
     return BenchFileReader(file).read();
 }

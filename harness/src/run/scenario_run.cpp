@@ -46,6 +46,12 @@ std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path> &p
     return scenarios;
 }
 
+nlohmann::json describe_execution(const Scenario &sc, const PlannedExecution &planned) {
+    return {{"id", planned.id},      {"name", sc.name},          {"file", sc.file},
+            {"tags", sc.tags},       {"requires", sc.requires_}, {"kills", sc.kills},
+            {"profile", sc.profile}, {"steps", sc.steps.size()}};
+}
+
 void check_misbehaviours(const std::vector<std::string> &requested) {
     for (const auto &m : requested) {
         if (!names::contains(names::misbehaviours(), m)) {

@@ -90,6 +90,11 @@ struct BenchConfig {
 /// certificate's (never quoting a file's content).
 [[nodiscard]] BenchConfig load_bench_file(const std::filesystem::path &file);
 
+/// A run's profile choice (`hil run --profile`, `hil.run(profile=)`) over the bench file's: an
+/// embedded broker's profile, or the remote one the file already describes. Throws UsageError
+/// for an unknown name, and for aws / external without a bench file saying where and with what.
+void apply_profile_option(const std::string &name, BenchConfig &config);
+
 /// The profiles a bench file may name: the embedded broker's and `aws`, `external`.
 [[nodiscard]] const std::vector<std::string_view> &bench_profile_names();
 

@@ -29,6 +29,10 @@ namespace hil {
 /// out), in a stable order. Throws ConfigError with the problems of every file at once.
 [[nodiscard]] std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path> &paths);
 
+/// One planned execution as `hil list --json` prints it: id, name, file, tags, requires, kills,
+/// profile, steps.
+[[nodiscard]] nlohmann::json describe_execution(const Scenario &scenario, const PlannedExecution &planned);
+
 /// Checks misbehaviour names against the registry. Throws UsageError with a "did you mean".
 void check_misbehaviours(const std::vector<std::string> &names);
 
