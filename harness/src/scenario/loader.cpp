@@ -786,6 +786,15 @@ Step parse_step(Validator &v, const YAML::Node &item) {
             v.issue(main_value.IsNull() ? item : main_value, std::string("fault.link.add: ") + e.what());
         }
         if (step.toxic_name.empty()) step.toxic_name = step.target;
+        // tls_gate judges the client's ClientHello: downstream it would see the ServerHello and
+        // refuse every connection, so it goes upstream unless the file says otherwise.
+        if (step.target == "tls_gate") {
+            if (!item["direction"])
+                step.direction = "upstream";
+            else if (step.direction != "upstream")
+                v.issue(item["direction"],
+                        "direction: tls_gate reads what the client sends: expected upstream");
+        }
     }
     if (step.target.empty() && main_value.IsScalar() && spec->main != nullptr)
         v.issue(main_value, kw + ": the value must not be empty");

@@ -89,6 +89,26 @@ steps:
     EXPECT_EQ(issues[0].column, 1);
 }
 
+TEST(Loader, TlsGateGoesUpstreamAndRefusesTheOtherDirections) {
+    const auto scenarios = load_scenario_text(R"(name: gate
+steps:
+  - fault.link.add: tls_gate
+    attributes: {server_name: localhost, alpn: x-amzn-mqtt-ca}
+)",
+                                              "t.yaml");
+    EXPECT_EQ(scenarios.at(0).steps.at(0).direction, "upstream");
+    const auto issues = issues_of(R"(name: gate
+steps:
+  - fault.link.add: tls_gate
+    direction: both
+  - fault.link.add: tls_gate
+    attributes: {sni: localhost}
+)");
+    EXPECT_TRUE(has_issue(issues, 4, "tls_gate reads what the client sends: expected upstream"))
+        << all(issues);
+    EXPECT_TRUE(has_issue(issues, 5, "tls_gate has no attribute 'sni'")) << all(issues);
+}
+
 TEST(Loader, YamlSyntaxErrorsHaveALine) {
     const auto issues = issues_of("name: x\nsteps:\n  - device: [unclosed\n");
     ASSERT_EQ(issues.size(), 1u);
