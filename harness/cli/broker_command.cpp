@@ -1,6 +1,5 @@
 #include "broker_command.hpp"
 
-#include "hil/run/exit_codes.hpp"
 #include "hil/bench/virtual_bench.hpp"
 #include "hil/broker/embedded_broker.hpp"
 #include "hil/core/error.hpp"
@@ -9,6 +8,7 @@
 #include "hil/core/run_id.hpp"
 #include "hil/core/signals.hpp"
 #include "hil/pki/test_pki.hpp"
+#include "hil/run/exit_codes.hpp"
 
 #include <nlohmann/json.hpp>
 

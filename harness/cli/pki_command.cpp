@@ -1,9 +1,9 @@
 #include "pki_command.hpp"
 
-#include "hil/run/exit_codes.hpp"
 #include "hil/core/error.hpp"
 #include "hil/pki/pem_to_c.hpp"
 #include "hil/pki/pki_init.hpp"
+#include "hil/run/exit_codes.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
