@@ -2,6 +2,7 @@
 
 #include "broker_command.hpp"
 #include "hil/run/exit_codes.hpp"
+#include "lab_command.hpp"
 #include "pki_command.hpp"
 #include "run_command.hpp"
 
@@ -108,6 +109,31 @@ int main(int argc, char **argv) {
         "Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 3 the broker could not start "
         "or died.");
 
+    KitsOptions kits;
+    auto *kits_cmd =
+        app.add_subcommand("kits", "The kits hil knows and the probes attached to this host (libserialport)");
+    kits_cmd->add_option("--kits", kits.kits_dir,
+                         "Kit files directory (default: $HIL_KITS_DIR, else the installed or "
+                         "source fixtures/kits)");
+    kits_cmd->add_flag("--json", kits.json, "One JSON object");
+
+    FlashOptions flash;
+    auto *flash_cmd =
+        app.add_subcommand("flash", "Program and verify a kit with OpenOCD (Infineon's fork for the "
+                                    "PSoC6 2M parts), as `make program` does");
+    flash_cmd->add_option("--kit", flash.kit, "Kit name (hil kits)")->required();
+    flash_cmd->add_option("--image", flash.image, "Image to program (.hex or .elf)")->required();
+    flash_cmd->add_option("--probe", flash.probe,
+                          "Probe serial number (OpenOCD `adapter serial`; hil kits shows it)");
+    flash_cmd->add_option("--openocd", flash.openocd,
+                          "OpenOCD executable (default: $HIL_OPENOCD, else PATH)");
+    flash_cmd->add_option("-s,--scripts", flash.scripts, "Extra OpenOCD scripts directory (repeatable)");
+    flash_cmd->add_option("--kits", flash.kits_dir, "Kit files directory");
+    flash_cmd->add_option("--log", flash.log,
+                          "OpenOCD's output (default: a file in the temporary directory)");
+    flash_cmd->footer(
+        "Exit codes: 0 verified, 2 usage error (kit, image), 3 OpenOCD, probe or target failed.");
+
     try {
         app.parse(argc, argv);
         if (!things.empty()) broker_up.things = things;
@@ -123,6 +149,8 @@ int main(int argc, char **argv) {
         if (*selftest_cmd) return selftest_command(selftest);
         if (*pki_cmd) return pki_command(pki);
         if (*broker_up_cmd) return broker_up_command(broker_up);
+        if (*kits_cmd) return kits_command(kits);
+        if (*flash_cmd) return flash_command(flash);
     } catch (const hil::ConfigError &e) {
         std::cerr << e.what() << "\nhil: " << e.issues().size() << " error(s) in scenario or bench files"
                   << std::endl;

@@ -60,21 +60,6 @@ std::string current_user() {
 /// `relative` under the installation prefix of the running executable (`<prefix>/bin/hil`), else
 /// of `$HIL_VDEV` (how a GoogleTest binary outside the installation names the installed virtual
 /// device); empty if neither has it.
-std::filesystem::path beside_installation(const std::filesystem::path &relative) {
-    std::vector<std::filesystem::path> bins;
-    std::error_code ec;
-    if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec)
-        bins.push_back(self.parent_path());
-    if (const char *vdev = std::getenv("HIL_VDEV"); vdev != nullptr && *vdev != '\0') {
-        bins.push_back(std::filesystem::path(vdev).parent_path());
-    }
-    for (const auto &bin : bins) {
-        auto candidate = bin.parent_path() / relative;
-        if (std::filesystem::exists(candidate)) return candidate;
-    }
-    return {};
-}
-
 std::string twin_config(const EmbeddedBrokerOptions &options) {
     if (options.twin_plugin.empty()) return "";
     std::string text = "\n# the AWS IoT twin (harness/twin/README.md), profile " +

@@ -1,6 +1,10 @@
 // Kit files: YAML -> Kit, every problem reported with its file:line at once.
 #include "hil/flash/kit.hpp"
 
+#include "hil/core/files.hpp"
+
+#include <cstdlib>
+
 #include "hil/core/error.hpp"
 #include "hil/scenario/names.hpp"
 
@@ -300,6 +304,12 @@ Kit find_kit(const std::filesystem::path &dir, std::string_view name) {
                         "name: '" + kit.name + "' differs from the file name '" + std::string(name) + "'"});
     }
     return kit;
+}
+
+std::filesystem::path default_kits_dir() {
+    if (const char *env = std::getenv("HIL_KITS_DIR"); env != nullptr && *env != '\0') return env;
+    if (auto installed = beside_installation("share/hil/kits"); !installed.empty()) return installed;
+    return HIL_SOURCE_KITS_DIR;
 }
 
 } // namespace hil::flash

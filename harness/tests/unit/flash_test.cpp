@@ -277,3 +277,51 @@ TEST(OpenOcdOutput, PortInUseAndOtherErrors) {
 
 } // namespace
 } // namespace hil::flash
+
+// ---- probes (libserialport's view, grouped by USB serial) -------------------------------------
+
+#include "hil/lab/probes.hpp"
+
+namespace hil::lab {
+namespace {
+
+SerialPortInfo usb_port(std::string name, std::uint16_t pid, std::string serial) {
+    SerialPortInfo p;
+    p.name = std::move(name);
+    p.usb = true;
+    p.vid = 0x04B4;
+    p.pid = pid;
+    p.usb_serial = std::move(serial);
+    return p;
+}
+
+TEST(Probes, KitProg3PortsAreGroupedBySerialAndOthersLeftOut) {
+    const auto kit = flash::find_kit(HIL_KITS_DIR, "CY8CKIT-062S2-43012");
+    SerialPortInfo builtin;
+    builtin.name = "/dev/ttyS0";
+    auto other_vendor = usb_port("/dev/ttyUSB0", 0xF155, "X1");
+    other_vendor.vid = 0x0403;
+    const std::vector<SerialPortInfo> ports = {
+        usb_port("/dev/ttyACM3", 0xF166, "1C1F0D5B01240400"), // dual-UART mode: two ports, one probe
+        usb_port("/dev/ttyACM2", 0xF166, "1C1F0D5B01240400"),
+        usb_port("/dev/ttyACM0", 0xF155, "102015B003137400"),
+        usb_port("/dev/ttyACM9", 0xF155, ""),   // no serial: cannot be told apart from another
+        usb_port("/dev/ttyACM7", 0x1234, "ZZ"), // a Cypress device that is no probe
+        builtin,
+        other_vendor};
+    const auto probes = attached_probes(ports, kit.probe);
+    ASSERT_EQ(probes.size(), 2u);
+    EXPECT_EQ(probes[0].serial, "102015B003137400");
+    EXPECT_EQ(probes[0].uarts, (std::vector<std::string>{"/dev/ttyACM0"}));
+    EXPECT_EQ(probes[1].serial, "1C1F0D5B01240400");
+    EXPECT_EQ(probes[1].uarts, (std::vector<std::string>{"/dev/ttyACM2", "/dev/ttyACM3"}));
+    EXPECT_FALSE(probes[1].mode.empty());
+}
+
+TEST(Probes, TheHostsPortsCanBeListed) {
+    // Real libserialport on this machine: whatever it has, every port has a name.
+    for (const auto &port : list_serial_ports()) EXPECT_FALSE(port.name.empty());
+}
+
+} // namespace
+} // namespace hil::lab

@@ -64,6 +64,10 @@ struct Kit {
 /// values, missing required keys: name, device, probe.modes, openocd.interface, openocd.target).
 [[nodiscard]] Kit load_kit_file(const std::filesystem::path &file);
 
+/// Where kit files come from: `$HIL_KITS_DIR`, else `../share/hil/kits` beside an installation,
+/// else the source tree's `fixtures/kits`.
+[[nodiscard]] std::filesystem::path default_kits_dir();
+
 /// Names of the kits in `dir` (the stems of its *.yaml files), sorted.
 [[nodiscard]] std::vector<std::string> kit_names(const std::filesystem::path &dir);
 
