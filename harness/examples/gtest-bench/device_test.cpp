@@ -31,11 +31,17 @@ TEST_F(DeviceOnBench, ShadowThroughALinkReset) {
     ASSERT_TRUE(device().request("mqtt.connect", connect_args(), within(2s))->ok);
     expect_device_event("mqtt.connected", {}, 10s);
     ASSERT_TRUE(device().request("lamp.start", {{"thing", var("thing")}}, within(2s))->ok);
+    // Every accepted change of the document is published on update/documents: the application
+    // learns from it when the lamp's report has been stored (the lamp's own event comes first).
+    const std::string documents = hil::ShadowClient::topic_prefix(var("thing"), "") + "/update/documents";
+    cloud().subscribe(documents, 1, within(5s));
     // The application sets a desired colour; the link drops; the lamp comes back and converges.
     const auto set = shadow().request(var("thing"), "", "update",
                                       {{"state", {{"desired", {{"color", "red"}}}}}}, within(5s));
     ASSERT_TRUE(set && set->accepted);
     expect_device_event("lamp.state", {{"color", "red"}}, 5s);
+    ASSERT_TRUE(
+        expect_cloud_message(documents, {{"current", {{"state", {{"reported", {{"color", "red"}}}}}}}}, 5s));
     const auto before_reset = bus().next_seq();
     faults().reset_link("dut");
     ASSERT_TRUE(bus().wait_for(
