@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <iostream>
 
 namespace hil::cli {
@@ -92,11 +91,7 @@ int broker_up_command(const BrokerUpOptions &options) {
         config.profile = *profile;
     }
     const auto dir = fresh_directory(options.dir);
-    std::ofstream events(dir / "events.jsonl", std::ios::trunc);
-    bus.add_sink([&events, &bus](const Event &e) {
-        events << to_jsonl(e, bus.started()) << '\n';
-        events.flush();
-    });
+    record_events(bus, dir / "events.jsonl");
     try {
         PkiOptions pki_options;
         pki_options.dns_names = {config.host_name};

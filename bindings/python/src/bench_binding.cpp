@@ -12,7 +12,6 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
-#include <fstream>
 #include <memory>
 
 namespace hil::python {
@@ -48,11 +47,7 @@ class PyBench {
         std::filesystem::create_directories(run_dir);
         run_dir_ = std::filesystem::canonical(run_dir);
         bus_ = std::make_unique<EventBus>();
-        auto events = std::make_shared<std::ofstream>(run_dir_ / "events.jsonl", std::ios::trunc);
-        bus_->add_sink([events, bus = bus_.get()](const Event &e) {
-            *events << to_jsonl(e, bus->started()) << '\n';
-            events->flush();
-        });
+        record_events(*bus_, run_dir_ / "events.jsonl");
         run_id_ = make_run_id();
         py::gil_scoped_release release;
         bench_ = std::make_unique<VirtualBench>(config, run_dir_, *bus_);

@@ -461,7 +461,7 @@ std::string VirtualBench::default_profile() const {
 }
 
 std::string VirtualBench::profile_for(const std::string &pin) const {
-    if (config_.remote && (pin.empty() || parse_broker_profile(pin))) return config_.remote->profile;
+    if (config_.remote && remote_serves(pin)) return config_.remote->profile;
     return pin.empty() ? default_profile() : pin;
 }
 
@@ -473,8 +473,7 @@ std::optional<std::set<std::string>> VirtualBench::capabilities_for(const std::s
     if (config_.remote) {
         // A pin chooses between the embedded broker's profiles (qos2 scenarios pin mosquitto
         // because aws-twin closes QoS 2): on a broker hil does not run, what it offers decides.
-        if (!name.empty() && name != config_.remote->profile && !parse_broker_profile(name))
-            return std::nullopt;
+        if (!remote_serves(name)) return std::nullopt;
         return config_.remote->capabilities;
     }
     const auto profile = name.empty() ? config_.profile : parse_broker_profile(name);
@@ -497,21 +496,6 @@ std::unique_ptr<ScenarioBench> VirtualBench::open(const ExecutionRequest &reques
     if (!profile) throw InfraError("the virtual bench has no broker profile '" + request.profile + "'");
     EmbeddedBroker &broker = started(*profile);
     BrokerSlot &slot = *brokers_.at(*profile);
-    std::shared_ptr<PahoCloudConnection> connection;
-    {
-        std::lock_guard lock(slot.cloud_start);
-        if (!slot.cloud) {
-            const BrokerEndpoint &main = config_.tls ? broker.tls("tls") : broker.plain();
-            PahoCloudOptions cloud;
-            cloud.server_uri = main.uri();
-            cloud.client_id = "hil-" + request.run.substr(0, request.run.find('-')) + "-cloud";
-            // AWS IoT Core closes a QoS 2 SUBSCRIBE: the cloud client asks for what the broker serves.
-            cloud.max_qos = broker.profile() == BrokerProfile::aws_twin ? 1 : 2;
-            if (config_.tls) cloud.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key, {}};
-            slot.cloud = std::make_shared<PahoCloudConnection>(cloud, bus_);
-        }
-        connection = slot.cloud;
-    }
     BrokerAccess access;
     access.embedded = &broker;
     access.main = config_.tls ? broker.tls("tls") : broker.plain();
@@ -519,15 +503,40 @@ std::unique_ptr<ScenarioBench> VirtualBench::open(const ExecutionRequest &reques
     access.identity = [pki = &*pki_](const std::string &name) -> const Credential & {
         return pki->get(name);
     };
+    auto connection = shared_cloud(slot, request.run, [&] {
+        PahoCloudOptions cloud;
+        cloud.server_uri = access.main.uri();
+        // AWS IoT Core closes a QoS 2 SUBSCRIBE: the cloud client asks for what the broker serves.
+        cloud.max_qos = broker.profile() == BrokerProfile::aws_twin ? 1 : 2;
+        if (config_.tls) cloud.tls = CloudTls{pki_->ca().cert, pki_->cloud().cert, pki_->cloud().key, {}};
+        return cloud;
+    });
     return std::make_unique<VirtualScenarioBench>(config_, std::move(access), bus_, request, all, slot.use,
                                                   std::move(connection));
+}
+
+bool VirtualBench::remote_serves(const std::string &pin) const {
+    // A pin chooses between the embedded broker's profiles (qos2 scenarios pin mosquitto because
+    // aws-twin closes QoS 2): on a broker hil does not run, what it offers decides.
+    return pin.empty() || pin == config_.remote->profile || parse_broker_profile(pin).has_value();
+}
+
+std::shared_ptr<PahoCloudConnection>
+VirtualBench::shared_cloud(BrokerSlot &slot, const std::string &run,
+                           const std::function<PahoCloudOptions()> &options) {
+    const std::lock_guard lock(slot.cloud_start);
+    if (!slot.cloud) {
+        PahoCloudOptions cloud = options();
+        cloud.client_id = "hil-" + run.substr(0, run.find('-')) + "-cloud"; // one per run and broker
+        slot.cloud = std::make_shared<PahoCloudConnection>(std::move(cloud), bus_);
+    }
+    return slot.cloud;
 }
 
 std::unique_ptr<ScenarioBench> VirtualBench::open_remote(const ExecutionRequest &request,
                                                          const std::vector<std::string> &misbehaviours) {
     const RemoteBroker &remote = *config_.remote;
-    if (!request.profile.empty() && request.profile != remote.profile &&
-        !parse_broker_profile(request.profile)) {
+    if (!remote_serves(request.profile)) {
         throw InfraError("the bench's broker has profile " + remote.profile + ", not " + request.profile);
     }
     BrokerAccess access;
@@ -543,23 +552,17 @@ std::unique_ptr<ScenarioBench> VirtualBench::open_remote(const ExecutionRequest 
         }
         return remote_device_;
     };
-    std::shared_ptr<PahoCloudConnection> connection;
-    {
-        std::lock_guard lock(remote_slot_->cloud_start);
-        if (!remote_slot_->cloud) {
-            PahoCloudOptions cloud;
-            cloud.server_uri = access.main.uri();
-            cloud.client_id = "hil-" + request.run.substr(0, request.run.find('-')) + "-cloud";
-            cloud.max_qos = remote.max_qos;
-            if (remote.tls) {
-                cloud.tls = CloudTls{
-                    remote.ca, remote.application_identity.cert, remote.application_identity.key,
-                    remote.alpn.empty() ? std::vector<std::string>{} : std::vector<std::string>{remote.alpn}};
-            }
-            remote_slot_->cloud = std::make_shared<PahoCloudConnection>(cloud, bus_);
+    auto connection = shared_cloud(*remote_slot_, request.run, [&] {
+        PahoCloudOptions cloud;
+        cloud.server_uri = access.main.uri();
+        cloud.max_qos = remote.max_qos;
+        if (remote.tls) {
+            cloud.tls = CloudTls{remote.ca, remote.application_identity.cert, remote.application_identity.key,
+                                 remote.alpn.empty() ? std::vector<std::string>{}
+                                                     : std::vector<std::string>{remote.alpn}};
         }
-        connection = remote_slot_->cloud;
-    }
+        return cloud;
+    });
     return std::make_unique<VirtualScenarioBench>(config_, std::move(access), bus_, request, misbehaviours,
                                                   remote_slot_->use, std::move(connection));
 }

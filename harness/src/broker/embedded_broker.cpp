@@ -57,9 +57,6 @@ std::string current_user() {
     return pw != nullptr ? pw->pw_name : "root";
 }
 
-/// `relative` under the installation prefix of the running executable (`<prefix>/bin/hil`), else
-/// of `$HIL_VDEV` (how a GoogleTest binary outside the installation names the installed virtual
-/// device); empty if neither has it.
 std::string twin_config(const EmbeddedBrokerOptions &options) {
     if (options.twin_plugin.empty()) return "";
     std::string text = "\n# the AWS IoT twin (harness/twin/README.md), profile " +

@@ -2,6 +2,9 @@
 
 #include "hil/core/error.hpp"
 
+#include <fstream>
+#include <memory>
+
 namespace hil {
 
 const char *to_string(Source source) {
@@ -100,6 +103,15 @@ void EventBus::cancel() {
 bool EventBus::cancelled() const {
     const std::lock_guard lock(mutex_);
     return cancelled_;
+}
+
+void record_events(EventBus &bus, const std::filesystem::path &file) {
+    auto out = std::make_shared<std::ofstream>(file, std::ios::trunc);
+    if (!*out) throw InfraError("cannot write the event log " + file.string());
+    bus.add_sink([out, &bus](const Event &e) {
+        *out << to_jsonl(e, bus.started()) << '\n';
+        out->flush();
+    });
 }
 
 } // namespace hil

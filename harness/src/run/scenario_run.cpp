@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -85,11 +84,7 @@ RunOutcome execute_run(const std::vector<Scenario> &scenarios, const std::vector
     }
     std::filesystem::create_directories(report.run_dir);
     report.run_dir = std::filesystem::canonical(report.run_dir);
-    auto events = std::make_shared<std::ofstream>(report.run_dir / "events.jsonl", std::ios::trunc);
-    bus.add_sink([events, &bus](const Event &e) {
-        *events << to_jsonl(e, bus.started()) << '\n';
-        events->flush(); // a killed process still leaves every event it saw
-    });
+    record_events(bus, report.run_dir / "events.jsonl");
     report.started_at = utc_timestamp();
     const auto t0 = Clock::now();
     bus.publish(Source::harness, "hil", "run.started",

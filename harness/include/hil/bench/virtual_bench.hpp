@@ -22,6 +22,7 @@
 #include "hil/scenario/scenario_bench.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -107,6 +108,12 @@ class VirtualBench final : public Bench {
     void use_remote(const RemoteBroker &remote);
     std::unique_ptr<ScenarioBench> open_remote(const ExecutionRequest &request,
                                                const std::vector<std::string> &misbehaviours);
+    /// BenchConfig::remote: whether its broker serves an execution pinning `pin` ("" = none).
+    [[nodiscard]] bool remote_serves(const std::string &pin) const;
+    /// The slot's cloud connection, made from `options()` by the first execution that asks (its
+    /// client id derived from `run`), shared by the others.
+    std::shared_ptr<PahoCloudConnection> shared_cloud(BrokerSlot &slot, const std::string &run,
+                                                      const std::function<PahoCloudOptions()> &options);
 
     BenchConfig config_;
     EventBus &bus_;

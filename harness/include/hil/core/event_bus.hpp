@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,11 @@ struct Event {
 
 /// Serialises an event as one events.jsonl line (without the newline).
 [[nodiscard]] std::string to_jsonl(const Event &event, Clock::time_point run_start);
+
+class EventBus;
+/// Appends every event `bus` publishes from now on to `file` (created or truncated) as one
+/// events.jsonl line, flushed at once so a killed process still leaves every event it saw.
+void record_events(EventBus &bus, const std::filesystem::path &file);
 
 class EventBus {
   public:
