@@ -5,6 +5,8 @@
 #include "hil/pki/pem_to_c.hpp"
 #include "hil/scenario/names.hpp"
 
+#include "../core/yaml_file.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -33,17 +35,7 @@ class BenchFileReader {
     explicit BenchFileReader(std::filesystem::path file) : file_(std::move(file)) {}
 
     BenchConfig read() {
-        YAML::Node root;
-        try {
-            root = YAML::LoadFile(file_.string());
-        } catch (const YAML::BadFile &) {
-            throw ConfigError(ConfigIssue{file_.string(), 0, 0, "cannot read the bench file"});
-        } catch (const YAML::Exception &e) {
-            throw ConfigError(ConfigIssue{file_.string(), e.mark.line + 1, e.mark.column + 1,
-                                          "YAML syntax error: " + e.msg});
-        }
-        if (!root.IsMap())
-            throw ConfigError(ConfigIssue{file_.string(), 1, 1, "a bench file must be a mapping"});
+        const YAML::Node root = load_yaml_mapping(file_, "bench");
         for (const auto &kv : root) {
             const std::string key = kv.first.Scalar();
             if (key == "name")

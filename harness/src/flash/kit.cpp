@@ -1,16 +1,15 @@
 // Kit files: YAML -> Kit, every problem reported with its file:line at once.
 #include "hil/flash/kit.hpp"
 
-#include "hil/core/files.hpp"
-
-#include <cstdlib>
-
+#include "../core/yaml_file.hpp"
 #include "hil/core/error.hpp"
+#include "hil/core/files.hpp"
 #include "hil/scenario/names.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <charconv>
 #include <optional>
 
@@ -47,17 +46,7 @@ class KitFileReader {
     explicit KitFileReader(std::filesystem::path file) : file_(std::move(file)) { kit_.file = file_; }
 
     Kit read() {
-        YAML::Node root;
-        try {
-            root = YAML::LoadFile(file_.string());
-        } catch (const YAML::BadFile &) {
-            throw ConfigError(ConfigIssue{file_.string(), 0, 0, "cannot read the kit file"});
-        } catch (const YAML::Exception &e) {
-            throw ConfigError(ConfigIssue{file_.string(), e.mark.line + 1, e.mark.column + 1,
-                                          "YAML syntax error: " + e.msg});
-        }
-        if (!root.IsMap())
-            throw ConfigError(ConfigIssue{file_.string(), 1, 1, "a kit file must be a mapping"});
+        const YAML::Node root = load_yaml_mapping(file_, "kit");
         for (const auto &kv : root) {
             const std::string key = kv.first.Scalar();
             const YAML::Node &v = kv.second;
