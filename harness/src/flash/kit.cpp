@@ -9,8 +9,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 
 namespace hil::flash {
